@@ -1,0 +1,3 @@
+module github.com/pgpool-go/pgpool-go
+
+go 1.26
