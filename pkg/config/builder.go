@@ -251,8 +251,11 @@ func convert(p *Param, s string) (any, []string, error) {
 	}
 }
 
-func (b *builder) setScalar(p *Param, v any, raw string) {
-	f := reflect.ValueOf(b.c).Elem().FieldByName(p.Field())
+func (b *builder) setScalar(p *Param, v any, raw string) { setField(b.c, p, v, raw) }
+
+// setField stores a converted value in c's field for p.
+func setField(c *Config, p *Param, v any, raw string) {
+	f := reflect.ValueOf(c).Elem().FieldByName(p.Field())
 	switch x := v.(type) {
 	case bool:
 		f.SetBool(x)
@@ -266,7 +269,7 @@ func (b *builder) setScalar(p *Param, v any, raw string) {
 		f.Set(reflect.ValueOf(x))
 	}
 	if p.Kind == KindList || strings.HasSuffix(p.Name, "_preference_list") || p.Name == "dml_adaptive_object_relationship_list" {
-		b.c.raw[p.Name] = raw
+		c.raw[p.Name] = raw
 	}
 }
 
