@@ -3,8 +3,12 @@ module github.com/pgpool-go/pgpool-go
 go 1.26.0
 
 require (
+	github.com/rs/zerolog v1.35.1
+	golang.org/x/sys v0.50.0
+	gopkg.in/ini.v1 v1.68.0
+)
+
+require (
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
-	github.com/rs/zerolog v1.35.1 // indirect
-	golang.org/x/sys v0.50.0 // indirect
 )
