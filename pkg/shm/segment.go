@@ -28,22 +28,36 @@ var ErrLayout = errors.New("shm: segment layout does not match this build")
 // it by port, the way pcp and monitoring address a pool.
 func Path(port int) string { return "/dev/shm/pgpool-go." + strconv.Itoa(port) }
 
-// Create makes a new segment at path for layout l, replacing a stale file
-// left by a pool that did not shut down cleanly. The caller (the
-// supervisor) must already hold the pid file, so no live pool owns path.
+// ErrInUse means another live pool holds the segment (and so the port).
+var ErrInUse = errors.New("shm: segment is in use by a running pool")
+
+// Create makes the segment at path for layout l and takes the port lock:
+// an exclusive flock on the segment file, held by the open file that every
+// worker inherits, so a second pool on the same port fails here even with
+// another pid file, and no new pool starts while an orphaned worker of the
+// old one still runs. A stale file left by a pool that died is reused and
+// cleared.
 func Create(path string, l Layout) (*Segment, error) {
 	if l.NumChildren < 1 || l.MaxPool < 1 || l.NumBackends < 0 || l.NumBackends > MaxBackends {
 		return nil, fmt.Errorf("shm: invalid layout %+v", l)
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("remove stale shared memory segment %s: %w", path, err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0600)
 	if err != nil {
 		return nil, fmt.Errorf("create shared memory segment %s: %w", path, err)
 	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		pid := holderPid(f)
+		f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, fmt.Errorf("lock %s: %w (supervisor pid %d)", path, ErrInUse, pid)
+		}
+		return nil, fmt.Errorf("lock shared memory segment %s: %w", path, err)
+	}
 	size := l.Size()
-	if err := f.Truncate(int64(size)); err != nil {
+	if err := f.Truncate(0); err == nil {
+		err = f.Truncate(int64(size))
+	}
+	if err != nil {
 		f.Close()
 		os.Remove(path)
 		return nil, fmt.Errorf("size shared memory segment %s to %d bytes: %w", path, size, err)
@@ -74,6 +88,15 @@ func Create(path string, l Layout) (*Segment, error) {
 		s.nodeSlots()[i].health.minDuration = 1<<31 - 1 // INT_MAX, as Pgpool initialises it
 	}
 	return s, nil
+}
+
+// holderPid reads the supervisor pid from an existing segment's header.
+func holderPid(f *os.File) int {
+	var hdr header
+	if n, _ := f.ReadAt(unsafe.Slice((*byte)(unsafe.Pointer(&hdr)), unsafe.Sizeof(hdr)), 0); n == int(unsafe.Sizeof(hdr)) && string(hdr.magic[:]) == magic {
+		return int(hdr.supervisor)
+	}
+	return 0
 }
 
 // Attach maps the segment open on f (a worker's inherited descriptor, or
@@ -143,12 +166,16 @@ func (s *Segment) Close() error {
 	return err
 }
 
-// Remove unmaps the segment and deletes its file (clean shutdown).
+// Remove deletes the segment file and unmaps it (clean shutdown). The file
+// goes first, while the lock is still held, so a new pool never sees it
+// half gone.
 func (s *Segment) Remove() error {
-	name := s.file.Name()
-	err := s.Close()
-	if rerr := os.Remove(name); rerr != nil && !errors.Is(rerr, os.ErrNotExist) && err == nil {
-		err = rerr
+	err := os.Remove(s.file.Name())
+	if errors.Is(err, os.ErrNotExist) {
+		err = nil
+	}
+	if cerr := s.Close(); err == nil {
+		err = cerr
 	}
 	return err
 }

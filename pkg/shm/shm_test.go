@@ -181,3 +181,18 @@ func TestCreateReplacesStaleSegment(t *testing.T) {
 		t.Fatalf("segment file left after Remove: %v", err)
 	}
 }
+
+func TestSecondCreateOnTheSamePortFails(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "seg")
+	s, err := shm.Create(path, shm.Layout{NumChildren: 1, MaxPool: 1, NumBackends: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Remove()
+	if _, err := shm.Create(path, shm.Layout{NumChildren: 1, MaxPool: 1, NumBackends: 1}); !errors.Is(err, shm.ErrInUse) {
+		t.Fatalf("second create: %v, want ErrInUse", err)
+	}
+	if s.Primary() != -2 {
+		t.Fatal("the second create disturbed the first segment")
+	}
+}
