@@ -1,8 +1,37 @@
-// Command pgpoold is the pgpool-go daemon: a drop-in replacement for Pgpool-II's pgpool.
+// Command pgpoold is the pgpool-go daemon, a drop-in replacement for
+// Pgpool-II's pgpool: the same options, the same stop and reload
+// sub-commands, the same configuration files. Installed as `pgpool` too.
+//
+// The same binary runs every worker process: the supervisor re-executes it
+// with a role in the environment (package spawn), and main dispatches.
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+
+	"github.com/pgpool-go/pgpool-go/pkg/child"
+	"github.com/pgpool-go/pgpool-go/pkg/spawn"
+)
 
 func main() {
-	fmt.Println("pgpoold: not built yet (see issue 3)")
+	if os.Getenv(spawn.EnvRole) != "" {
+		os.Exit(runRole())
+	}
+	os.Exit(runCLI(os.Args))
+}
+
+// runRole runs the worker role the supervisor asked for.
+func runRole() int {
+	env, err := spawn.Inherited()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pgpoold: %v\n", err)
+		return spawn.ExitRestart
+	}
+	switch env.Role {
+	case spawn.RoleChild:
+		return child.Main(env)
+	}
+	fmt.Fprintf(os.Stderr, "pgpoold: unknown role %q\n", env.Role)
+	return spawn.ExitNoRestart
 }

@@ -1,0 +1,168 @@
+package child
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/sys/unix"
+
+	"github.com/pgpool-go/pgpool-go/pkg/config"
+	"github.com/pgpool-go/pgpool-go/pkg/logging"
+	"github.com/pgpool-go/pgpool-go/pkg/pool"
+	"github.com/pgpool-go/pgpool-go/pkg/shm"
+	"github.com/pgpool-go/pgpool-go/pkg/spawn"
+)
+
+// Child is one session child process.
+type Child struct {
+	cfg       *config.Config
+	env       *spawn.Env
+	log       zerolog.Logger
+	seg       *shm.Segment
+	slot      *shm.ChildSlot
+	pool      *pool.Pool
+	flags     *flags
+	listeners []int
+	epfd      int
+	rng       *rand.Rand
+
+	idleSince time.Time // waiting for a client since
+	sessions  int       // sessions served
+	sess      *session  // reused for every session: buffers are allocated once
+}
+
+// Main runs a child started by the supervisor and returns its exit code.
+func Main(env *spawn.Env) int {
+	spawn.SetName("pgpool")
+	c, err := start(env)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pgpool child %d: %v\n", env.Slot, err)
+		return spawn.ExitRestart
+	}
+	return c.run()
+}
+
+func start(env *spawn.Env) (*Child, error) {
+	cfg, _, err := config.Load(env.Config)
+	if err != nil {
+		return nil, fmt.Errorf("load configuration %s: %w", env.Config, err)
+	}
+	seg, err := shm.Attach(env.Shm)
+	if err != nil {
+		return nil, err
+	}
+	if env.Slot < 0 || env.Slot >= seg.NumChildren() {
+		return nil, fmt.Errorf("child slot %d out of range (num_init_children %d)", env.Slot, seg.NumChildren())
+	}
+	fl, err := newFlags()
+	if err != nil {
+		return nil, fmt.Errorf("create eventfd: %w", err)
+	}
+	c := &Child{env: env, seg: seg, slot: seg.Child(env.Slot), flags: fl, rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
+	if err := c.setConfig(cfg); err != nil {
+		return nil, err
+	}
+	c.pool = pool.New(seg.MaxPool(), shm.MaxBackends, c.slot)
+	for _, f := range env.Listeners {
+		fd := int(f.Fd())
+		if err := unix.SetNonblock(fd, true); err != nil {
+			return nil, fmt.Errorf("listening socket %s: %w", f.Name(), err)
+		}
+		c.listeners = append(c.listeners, fd)
+	}
+	if c.epfd, err = acceptPoller(c.listeners, fl.wakefd); err != nil {
+		return nil, err
+	}
+	fl.watch()
+	env.WatchParent(func() { os.Exit(spawn.ExitNoRestart) })
+	c.sess = newSession(c)
+	return c, nil
+}
+
+// setConfig installs a (re)loaded configuration and its logger.
+func (c *Child) setConfig(cfg *config.Config) error {
+	log, _, err := logging.New(logging.Options{
+		Destination: cfg.LogDestination, LinePrefix: cfg.LogLinePrefix, MinMessages: cfg.LogMinMessages,
+		SyslogFacility: cfg.SyslogFacility, SyslogIdent: cfg.SyslogIdent, JSON: c.env.JSONLog, App: "child",
+	}, os.Stderr)
+	if err != nil {
+		return err
+	}
+	c.cfg = cfg
+	c.log = log.With().Int("child", c.env.Slot).Logger()
+	return nil
+}
+
+func (c *Child) reload() {
+	cfg, diags, err := c.cfg.Reload(c.env.Config, func(int) bool { return true })
+	if err != nil {
+		c.log.Warn().Err(err).Msg("reload of the configuration failed; keeping the running one")
+		return
+	}
+	_ = diags // the supervisor reports them once
+	if err := c.setConfig(cfg); err != nil {
+		c.log.Warn().Err(err).Msg("reload of the logging configuration failed")
+	}
+}
+
+// run is the accept loop; it returns the exit code.
+func (c *Child) run() int {
+	if err := c.env.Ready(); err != nil {
+		c.log.Error().Err(err).Msg("cannot report readiness")
+		return spawn.ExitRestart
+	}
+	c.idleSince = time.Now()
+	for {
+		if code, exit := c.between(); exit {
+			c.pool.CloseAll()
+			return code
+		}
+		fd, host, port, err := c.accept()
+		if err != nil {
+			c.log.Error().Err(err).Msg("waiting for connections failed")
+			return spawn.ExitRestart
+		}
+		if fd < 0 {
+			continue
+		}
+		c.serve(fd, host, port)
+		c.sessions++
+		c.idleSince = time.Now()
+		spawn.SetTitle("pgpool: wait for connection request")
+		c.slot.SetStatus(shm.ProcWaitForConnect)
+	}
+}
+
+// between handles what happens between sessions: stop and restart
+// requests, reload, idle-connection expiry and the child's own lifetime.
+func (c *Child) between() (code int, exit bool) {
+	if c.flags.fast.Load() || c.flags.smart.Load() {
+		return spawn.ExitNoRestart, true
+	}
+	if c.slot.NeedRestart() {
+		return spawn.ExitRestart, true
+	}
+	if c.cfg.ChildMaxConnections > 0 && c.sessions >= c.cfg.ChildMaxConnections {
+		c.log.Info().Int("sessions", c.sessions).Msg("child_max_connections reached; restarting the child")
+		return spawn.ExitRestart, true
+	}
+	// child_life_time recycles a child only after it served a client
+	// (Pgpool: a never-used child is never recycled).
+	if c.cfg.ChildLifeTime > 0 && c.sessions > 0 && time.Since(c.idleSince) >= time.Duration(c.cfg.ChildLifeTime)*time.Second {
+		c.log.Debug().Msg("child_life_time reached; restarting the child")
+		return spawn.ExitRestart, true
+	}
+	if c.flags.reload.Swap(false) {
+		c.reload()
+	}
+	if c.flags.closeIdle.Swap(false) {
+		c.pool.CloseIdle()
+	}
+	if c.cfg.ConnectionLifeTime > 0 {
+		c.pool.ExpireIdle(time.Now(), time.Duration(c.cfg.ConnectionLifeTime)*time.Second)
+	}
+	return 0, false
+}

@@ -1,0 +1,328 @@
+package child
+
+import (
+	"time"
+
+	"github.com/pgpool-go/pgpool-go/pkg/relay"
+	"github.com/pgpool-go/pgpool-go/pkg/shm"
+)
+
+func (s *session) now() time.Time { return time.Now() }
+
+// processClient handles buffered client messages while the session may
+// consume them. It reports progress.
+func (s *session) processClient() (bool, error) {
+	progress := false
+	for s.clientReadable() && !s.closing {
+		if s.client.Streaming() > 0 {
+			// The rest of a large CopyData goes straight to its node.
+			p := s.client.More()
+			if len(p) == 0 {
+				return progress, nil
+			}
+			s.copyTarget().Write(p)
+			progress = true
+			continue
+		}
+		typ, length, ok := s.client.Header()
+		if !ok {
+			return progress, nil
+		}
+		if err := relay.CheckLength(typ, length, largeFrontend(typ)); err != nil {
+			return progress, err
+		}
+		if typ == 'd' && s.copyIn >= 0 && length+1 > relay.DefaultBufSize {
+			s.copyTarget().Write(s.client.Stream())
+			progress = true
+			continue
+		}
+		f, ok, err := s.client.Frame(relay.MaxLargeMessage)
+		if err != nil {
+			return progress, &relay.ProtocolError{Msg: err.Error()}
+		}
+		if !ok {
+			return progress, nil
+		}
+		progress = true
+		if err := s.frontend(f); err != nil {
+			return progress, err
+		}
+	}
+	return progress, nil
+}
+
+// largeFrontend says which client message types may exceed PostgreSQL's
+// small-message limit (postgres.c's choice of PQ_LARGE_MESSAGE_LIMIT).
+func largeFrontend(typ byte) bool {
+	switch typ {
+	case 'Q', 'P', 'B', 'F', 'd', 'p':
+		return true
+	}
+	return false
+}
+
+func (s *session) copyTarget() *relay.Conn { return s.slot.Conns[s.copyIn].Conn }
+
+// frontend handles one client message.
+func (s *session) frontend(f []byte) error {
+	if s.copyIn >= 0 {
+		switch f[0] {
+		case 'd', 'c', 'f', 'H', 'S':
+			s.copyTarget().Write(f)
+			if f[0] == 'c' || f[0] == 'f' {
+				s.copyIn = -1
+			}
+			return nil
+		}
+	}
+	switch f[0] {
+	case 'Q':
+		return s.simpleQuery(f)
+	case 'P':
+		return s.parse(f)
+	case 'B':
+		return s.bind(f)
+	case 'E':
+		return s.execute(f)
+	case 'D':
+		return s.describe(f)
+	case 'C':
+		return s.closeStatement(f)
+	case 'S':
+		return s.sync(f)
+	case 'H':
+		return s.flush(f)
+	case 'F':
+		return s.functionCall(f)
+	case 'X':
+		s.closing = true
+		return nil
+	case 'd', 'c', 'f':
+		// COPY messages outside COPY: PostgreSQL accepts and ignores
+		// them (the client is finishing a COPY that failed).
+		return nil
+	}
+	return &relay.ProtocolError{Msg: "invalid frontend message type " + itoa(int(f[0]))}
+}
+
+// body returns the message body without the header, checking that a
+// string-carrying message ends with its NUL.
+func body(f []byte) []byte { return f[5:] }
+
+// simpleQuery routes and sends a Query.
+func (s *session) simpleQuery(f []byte) error {
+	b := body(f)
+	if len(b) == 0 || b[len(b)-1] != 0 {
+		return &relay.ProtocolError{Msg: "invalid string in message"}
+	}
+	sql := b[:len(b)-1]
+	if s.pend.empty() && s.intercept(sql) {
+		return nil
+	}
+	r := s.route(sql, false)
+	return s.sendGroup(f, r, 'Q', sql)
+}
+
+// functionCall sends a FunctionCall to the primary (Pgpool treats it as a
+// write).
+func (s *session) functionCall(f []byte) error {
+	return s.sendGroup(f, s.primaryOnly(), 'F', nil)
+}
+
+// sendGroup sends a Query or FunctionCall to the nodes of r and queues
+// their responses: the main node's go to the client, the others' are
+// read and dropped, and one ReadyForQuery ends the group.
+func (s *session) sendGroup(f []byte, r routing, kind byte, sql []byte) error {
+	last := r.last()
+	for n := r.nodes.first(); n >= 0; n = r.nodes.next(n) {
+		c, err := s.backendConn(n)
+		if err != nil {
+			return s.routeFailed(n, err)
+		}
+		if n != r.main && r.rewrite != nil {
+			c.Write(r.rewrite)
+		} else {
+			c.Write(f)
+		}
+		s.pend.push(pendEntry{node: int16(n), kind: kind, fwd: n == r.main, main: n == r.main, last: n == last})
+	}
+	s.pend.waitZ++
+	s.c.slot.SetStatus(shm.ProcExecuteCommand)
+	if sql != nil {
+		s.c.slot.SetStatement(sql, r.nodes)
+	}
+	s.countStatement(r)
+	return nil
+}
+
+// parse routes a Parse and remembers where the statement lives.
+func (s *session) parse(f []byte) error {
+	name, rest, ok := relay.CString(body(f))
+	if !ok {
+		return &relay.ProtocolError{Msg: "invalid string in message"}
+	}
+	sql, _, ok := relay.CString(rest)
+	if !ok {
+		return &relay.ProtocolError{Msg: "invalid string in message"}
+	}
+	r := s.route(sql, true)
+	t := target{nodes: r.nodes, main: r.main}
+	s.stmts.set(name, t)
+	if err := s.sendExtended(f, t, 'P', false); err != nil {
+		return err
+	}
+	s.c.slot.SetStatement(sql, r.nodes)
+	return nil
+}
+
+// bind sends a Bind to its statement's nodes and remembers the portal's.
+func (s *session) bind(f []byte) error {
+	portal, rest, ok := relay.CString(body(f))
+	if !ok {
+		return &relay.ProtocolError{Msg: "invalid string in message"}
+	}
+	stmt, _, ok := relay.CString(rest)
+	if !ok {
+		return &relay.ProtocolError{Msg: "invalid string in message"}
+	}
+	t, known := s.stmts.get(stmt)
+	if !known {
+		// PostgreSQL answers "prepared statement does not exist" in
+		// order with everything else; let the primary say it.
+		t = s.primaryTarget()
+	}
+	s.portals.set(portal, t)
+	return s.sendExtended(f, t, 'B', false)
+}
+
+// execute sends an Execute to its portal's nodes.
+func (s *session) execute(f []byte) error {
+	portal, _, ok := relay.CString(body(f))
+	if !ok {
+		return &relay.ProtocolError{Msg: "invalid string in message"}
+	}
+	t, known := s.portals.get(portal)
+	if !known {
+		t = s.primaryTarget() // a cursor from DECLARE lives on the primary
+	}
+	s.c.slot.SetStatus(shm.ProcExecuteCommand)
+	return s.sendExtended(f, t, 'E', false)
+}
+
+// describe sends a Describe to the statement's or portal's nodes.
+func (s *session) describe(f []byte) error {
+	b := body(f)
+	if len(b) < 2 {
+		return &relay.ProtocolError{Msg: "invalid Describe message"}
+	}
+	name, _, ok := relay.CString(b[1:])
+	if !ok {
+		return &relay.ProtocolError{Msg: "invalid string in message"}
+	}
+	var t target
+	var known bool
+	switch b[0] {
+	case 'S':
+		t, known = s.stmts.get(name)
+	case 'P':
+		t, known = s.portals.get(name)
+	default:
+		return &relay.ProtocolError{Msg: "invalid DESCRIBE message subtype " + itoa(int(b[0]))}
+	}
+	if !known {
+		t = s.primaryTarget()
+	}
+	return s.sendExtended(f, t, 'D', b[0] == 'S')
+}
+
+// closeStatement sends a Close to the statement's or portal's nodes and
+// forgets the name.
+func (s *session) closeStatement(f []byte) error {
+	b := body(f)
+	if len(b) < 2 {
+		return &relay.ProtocolError{Msg: "invalid Close message"}
+	}
+	name, _, ok := relay.CString(b[1:])
+	if !ok {
+		return &relay.ProtocolError{Msg: "invalid string in message"}
+	}
+	var t target
+	var known bool
+	switch b[0] {
+	case 'S':
+		t, known = s.stmts.get(name)
+		s.stmts.del(name)
+	case 'P':
+		t, known = s.portals.get(name)
+		s.portals.del(name)
+	default:
+		return &relay.ProtocolError{Msg: "invalid CLOSE message subtype " + itoa(int(b[0]))}
+	}
+	if !known {
+		t = s.primaryTarget()
+	}
+	return s.sendExtended(f, t, 'C', false)
+}
+
+// sendExtended forwards an extended-protocol message to t's nodes and
+// queues its responses.
+func (s *session) sendExtended(f []byte, t target, kind byte, stmt bool) error {
+	for n := t.nodes.first(); n >= 0; n = t.nodes.next(n) {
+		c, err := s.backendConn(n)
+		if err != nil {
+			return s.routeFailed(n, err)
+		}
+		c.Write(f)
+		s.pend.push(pendEntry{node: int16(n), kind: kind, fwd: n == t.main, stmt: stmt, main: n == t.main})
+		s.syncMask.set(n)
+	}
+	return nil
+}
+
+// sync sends Sync to every node used since the last one and queues one
+// ReadyForQuery group.
+func (s *session) sync(f []byte) error {
+	nodes := s.syncMask
+	if nodes.empty() {
+		nodes = maskOf(s.main)
+	}
+	main := s.main
+	if !nodes.has(main) {
+		main = nodes.first()
+	}
+	last := -1
+	for n := nodes.first(); n >= 0; n = nodes.next(n) {
+		last = n
+	}
+	for n := nodes.first(); n >= 0; n = nodes.next(n) {
+		c, err := s.backendConn(n)
+		if err != nil {
+			return s.routeFailed(n, err)
+		}
+		c.Write(f)
+		s.pend.push(pendEntry{node: int16(n), kind: 'S', fwd: n == main, main: n == main, last: n == last})
+	}
+	s.syncMask.clear()
+	s.pend.waitZ++
+	return nil
+}
+
+// flush forwards Flush to the nodes used since the last Sync.
+func (s *session) flush(f []byte) error {
+	nodes := s.syncMask
+	if nodes.empty() {
+		nodes = maskOf(s.main)
+	}
+	for n := nodes.first(); n >= 0; n = nodes.next(n) {
+		if c := s.slot.Conns[n]; c != nil {
+			c.Write(f)
+		}
+	}
+	return nil
+}
+
+// routeFailed handles a node a statement must go to but that cannot be
+// reached.
+func (s *session) routeFailed(node int, err error) error {
+	return &nodeError{node: node, err: err}
+}

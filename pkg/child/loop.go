@@ -1,0 +1,231 @@
+package child
+
+import (
+	"errors"
+	"io"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/pgpool-go/pgpool-go/pkg/relay"
+	"github.com/pgpool-go/pgpool-go/pkg/shm"
+)
+
+// clientBacklog is how much unsent output for the client the session
+// buffers before it stops reading backends (back-pressure: a slow client
+// slows the backend down instead of filling our memory).
+const clientBacklog = 256 << 10
+
+// loop runs the session until the client leaves or it must end.
+func (s *session) loop() {
+	for !s.closing {
+		if err := s.step(); err != nil {
+			s.onError(err)
+			return
+		}
+		if s.closing {
+			break
+		}
+		if err := s.flushAll(); err != nil {
+			s.onError(err)
+			return
+		}
+		if err := s.wait(); err != nil {
+			s.onError(err)
+			return
+		}
+	}
+	s.flushAll()
+}
+
+// step processes whatever is buffered: backend responses first (they may
+// unblock the client), then client messages, until neither makes progress.
+func (s *session) step() error {
+	for {
+		progB, err := s.processBackends()
+		if err != nil {
+			return err
+		}
+		progC, err := s.processClient()
+		if err != nil {
+			return err
+		}
+		if s.closing || !progB && !progC {
+			return nil
+		}
+	}
+}
+
+// clientReadable says whether the session consumes client input now: not
+// while a statement's ReadyForQuery is awaited (the next statement is
+// routed on the state it leaves, as Pgpool does), except COPY data.
+func (s *session) clientReadable() bool {
+	return s.copyIn >= 0 || s.pend.waitZ == 0
+}
+
+func (s *session) flushAll() error {
+	if s.client.Pending() > 0 {
+		if err := s.client.Flush(); err != nil && !errors.Is(err, relay.ErrWouldBlock) {
+			s.vanished = true
+			return errClientGone
+		}
+	}
+	for n, c := range s.slot.Conns {
+		if c != nil && c.Pending() > 0 {
+			if err := c.Flush(); err != nil && !errors.Is(err, relay.ErrWouldBlock) {
+				return &nodeError{node: n, err: err}
+			}
+		}
+	}
+	return nil
+}
+
+// wait polls the sockets the session needs and reads what arrived.
+func (s *session) wait() error {
+	fds := s.pfds[:0]
+	fds = append(fds, unix.PollFd{Fd: int32(s.c.flags.wakefd), Events: unix.POLLIN})
+	var cev int16
+	if s.clientReadable() && s.client.Buffered() < relay.DefaultBufSize {
+		cev |= unix.POLLIN
+	}
+	if s.client.Pending() > 0 {
+		cev |= unix.POLLOUT
+	}
+	fds = append(fds, unix.PollFd{Fd: int32(s.client.FD), Events: cev | unix.POLLRDHUP})
+	head := -1
+	if !s.pend.empty() {
+		head = int(s.pend.front().node)
+	}
+	for n, c := range s.slot.Conns {
+		if c == nil {
+			continue
+		}
+		var ev int16
+		// Read the node we wait on; read ahead from the others while
+		// their buffer has room; when idle, read async messages.
+		if s.client.Pending() < clientBacklog && (n == head || head < 0 || c.Buffered() < relay.DefaultBufSize/2) {
+			ev |= unix.POLLIN
+		}
+		if c.Pending() > 0 {
+			ev |= unix.POLLOUT
+		}
+		fds = append(fds, unix.PollFd{Fd: int32(c.FD), Events: ev})
+	}
+	timeout := -1
+	if s.idleLimit() > 0 && s.pend.empty() {
+		timeout = 1000
+	}
+	n, err := unix.Poll(fds, timeout)
+	if err == unix.EINTR {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return s.checkIdle()
+	}
+	if fds[0].Revents != 0 {
+		s.c.flags.drain()
+		if s.c.flags.fast.Load() {
+			s.fatal(relay.ErrAdminShutdown())
+			return nil
+		}
+	}
+	if fds[1].Revents&(unix.POLLIN|unix.POLLHUP|unix.POLLERR|unix.POLLRDHUP) != 0 {
+		if err := s.client.Fill(); err != nil && !errors.Is(err, relay.ErrWouldBlock) {
+			if s.client.Buffered() == 0 || !s.clientReadable() {
+				s.vanished = true
+				return errClientGone
+			}
+		}
+		s.idle = time.Now()
+	}
+	i := 2
+	for node, c := range s.slot.Conns {
+		if c == nil {
+			continue
+		}
+		if fds[i].Revents&(unix.POLLIN|unix.POLLHUP|unix.POLLERR) != 0 {
+			if err := c.Fill(); err != nil && !errors.Is(err, relay.ErrWouldBlock) {
+				if c.Buffered() == 0 {
+					return &nodeError{node: node, err: err}
+				}
+			}
+		}
+		i++
+	}
+	return nil
+}
+
+// idleLimit is client_idle_limit in seconds (client_idle_limit_in_recovery
+// while an online recovery runs).
+func (s *session) idleLimit() int {
+	if s.c.seg.Recovery() == shm.RecoveryOnline && s.c.cfg.ClientIdleLimitInRecovery != 0 {
+		return s.c.cfg.ClientIdleLimitInRecovery
+	}
+	return s.c.cfg.ClientIdleLimit
+}
+
+func (s *session) checkIdle() error {
+	limit := s.idleLimit()
+	if limit == 0 {
+		return nil
+	}
+	idle := int(time.Since(s.idle) / time.Second)
+	s.c.slot.SetIdleSeconds(s.slot.Index, idle)
+	if limit < 0 || idle >= limit {
+		s.log.Info().Int("client_idle_limit", limit).Msg("closing an idle client connection")
+		s.fatal(relay.ErrIdleLimit(limit))
+		s.failed = s.tx != 'I' // an open transaction must not be cached
+	}
+	return nil
+}
+
+var errClientGone = errors.New("client connection closed")
+
+// nodeError is a failure of the connection to one node.
+type nodeError struct {
+	node int
+	err  error
+}
+
+func (e *nodeError) Error() string { return "node " + itoa(e.node) + ": " + e.err.Error() }
+
+func (e *nodeError) Unwrap() error { return e.err }
+
+// onError ends the session after err.
+func (s *session) onError(err error) {
+	s.closing = true
+	var ne *nodeError
+	var pe *relay.ProtocolError
+	switch {
+	case errors.Is(err, errClientGone):
+		s.vanished = true
+		s.log.Debug().Msg("client disconnected without Terminate")
+	case errors.As(err, &pe):
+		s.log.Warn().Err(err).Msg("protocol violation; ending the session")
+		s.fatal(pe.PgError())
+		s.failed = true
+	case errors.As(err, &ne):
+		s.failed = true
+		s.nodeFailed(ne.node, ne.err)
+	default:
+		s.failed = true
+		s.log.Error().Err(err).Msg("session failed")
+		s.fatal(relay.ErrInternal(err.Error()))
+	}
+}
+
+// nodeFailed handles a broken connection to a node: the client is told,
+// and with failover_on_backend_error the supervisor is asked to detach it
+// (Pgpool §5.2).
+func (s *session) nodeFailed(node int, err error) {
+	lg := s.log.Warn()
+	if errors.Is(err, io.EOF) {
+		lg = lg.Str("detail", "the backend closed the connection")
+	}
+	lg.Err(err).Int("node", node).Msg("lost the connection to a backend node")
+	s.c.reportNodeFailure(node)
+	s.fatal(relay.ErrNodeFailed(node))
+}

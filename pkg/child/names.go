@@ -1,0 +1,88 @@
+package child
+
+import "github.com/pgpool-go/pgpool-go/pkg/shm"
+
+// nodeMask is a set of node ids.
+type nodeMask [shm.MaxBackends / 64]uint64
+
+func (m *nodeMask) set(n int)     { m[n/64] |= 1 << (n % 64) }
+func (m nodeMask) has(n int) bool { return m[n/64]&(1<<(n%64)) != 0 }
+func (m nodeMask) empty() bool    { return m == nodeMask{} }
+func maskOf(n int) (m nodeMask)   { m.set(n); return m }
+func (m *nodeMask) clear()        { *m = nodeMask{} }
+func (m nodeMask) union(o nodeMask) nodeMask {
+	for i := range m {
+		m[i] |= o[i]
+	}
+	return m
+}
+
+// first is the lowest node in m, -1 when empty.
+func (m nodeMask) first() int {
+	for i, w := range m {
+		if w != 0 {
+			for b := 0; b < 64; b++ {
+				if w&(1<<b) != 0 {
+					return i*64 + b
+				}
+			}
+		}
+	}
+	return -1
+}
+
+// next is the lowest node in m above n, -1 when none.
+func (m nodeMask) next(n int) int {
+	for i := n + 1; i < shm.MaxBackends; i++ {
+		if m.has(i) {
+			return i
+		}
+	}
+	return -1
+}
+
+// target is where a prepared statement or portal lives.
+type target struct {
+	nodes nodeMask
+	main  int // the node whose responses the client sees
+}
+
+// names maps prepared statement or portal names to their nodes. The
+// unnamed one, used for every statement by most drivers, lives outside
+// the map so it costs no allocation.
+type names struct {
+	unnamed    target
+	hasUnnamed bool
+	m          map[string]target
+}
+
+func newNames() names { return names{m: map[string]target{}} }
+
+func (n *names) reset() {
+	n.hasUnnamed = false
+	clear(n.m)
+}
+
+func (n *names) set(name []byte, t target) {
+	if len(name) == 0 {
+		n.unnamed, n.hasUnnamed = t, true
+		return
+	}
+	n.m[string(name)] = t
+}
+
+func (n *names) get(name []byte) (target, bool) {
+	if len(name) == 0 {
+		return n.unnamed, n.hasUnnamed
+	}
+	t, ok := n.m[string(name)]
+	return t, ok
+}
+
+func (n *names) del(name []byte) {
+	if len(name) == 0 {
+		n.hasUnnamed = false
+		return
+	}
+	delete(n.m, string(name))
+}

@@ -1,0 +1,83 @@
+package child
+
+// pendEntry is one message sent to a backend whose response the session
+// still expects, in the order the client sent them: responses from
+// several nodes reach the client in request order (Pgpool's pending
+// message list).
+type pendEntry struct {
+	node int16
+	kind byte // 'Q' query, 'F' function call, 'P' 'B' 'D' 'E' 'C' 'S' extended protocol
+	fwd  bool // forward the response to the client, or swallow it
+	stmt bool // Describe of a statement: ParameterDescription comes first
+	last bool // the last entry of a group: its ReadyForQuery goes to the client
+	main bool // the group's main node: its transaction status is the client's
+}
+
+// pending is a growable ring of pendEntry; pipelines of thousands of
+// messages before a Sync are normal (JDBC batches).
+type pending struct {
+	ring  []pendEntry
+	head  int
+	n     int
+	waitZ int // groups waiting for their ReadyForQuery
+}
+
+func (p *pending) reset() { p.head, p.n, p.waitZ = 0, 0, 0 }
+
+func (p *pending) empty() bool { return p.n == 0 }
+
+func (p *pending) push(e pendEntry) {
+	if p.n == len(p.ring) {
+		nr := make([]pendEntry, max(64, 2*len(p.ring)))
+		for i := 0; i < p.n; i++ {
+			nr[i] = p.ring[(p.head+i)%len(p.ring)]
+		}
+		p.ring, p.head = nr, 0
+	}
+	p.ring[(p.head+p.n)%len(p.ring)] = e
+	p.n++
+}
+
+func (p *pending) front() *pendEntry { return &p.ring[p.head] }
+
+func (p *pending) pop() {
+	p.head = (p.head + 1) % len(p.ring)
+	p.n--
+}
+
+// dropUntilSync removes the entries of node that precede its next Sync:
+// after an error a node discards every message until Sync (a simple Query
+// too) and answers none of them. Entries of other nodes stay in place.
+// It returns the number of dropped entries that ended a group, which the
+// caller no longer waits for.
+func (p *pending) dropUntilSync(node int16) (groups int) {
+	out := 0
+	dropping := true
+	for i := 0; i < p.n; i++ {
+		e := p.ring[(p.head+i)%len(p.ring)]
+		if e.node == node && dropping {
+			if e.kind == 'S' {
+				dropping = false
+			} else {
+				if e.last && (e.kind == 'Q' || e.kind == 'F') {
+					groups++
+				}
+				continue
+			}
+		}
+		p.ring[(p.head+out)%len(p.ring)] = e
+		out++
+	}
+	p.n = out
+	return groups
+}
+
+// has reports whether node has an entry waiting.
+func (p *pending) has(node int16) bool {
+	for i := 0; i < p.n; i++ {
+		if p.ring[(p.head+i)%len(p.ring)].node == node {
+			return true
+		}
+	}
+	return false
+}

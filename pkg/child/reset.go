@@ -1,0 +1,38 @@
+package child
+
+import (
+	"strings"
+	"time"
+
+	"github.com/pgpool-go/pgpool-go/pkg/relay"
+)
+
+// resetTimeout bounds each reset query (Pgpool: 10 s).
+const resetTimeout = 10 * time.Second
+
+// resetBackends runs reset_query_list on every connection of the slot so
+// the next client starts clean (Pgpool §3.4). ABORT is skipped where the
+// connection is idle. Any error means the slot is not cached: no session
+// state may leak to the next client (trap T23).
+func (s *session) resetBackends() bool {
+	for _, q := range s.c.cfg.ResetQueryList {
+		q = strings.TrimSpace(q)
+		if q == "" {
+			continue
+		}
+		abort := strings.EqualFold(q, "ABORT")
+		for n, c := range s.slot.Conns {
+			if c == nil || abort && s.nodeTx[n] == 'I' && c.TxStatus == 'I' {
+				continue
+			}
+			if _, err := c.Query(q, time.Now().Add(resetTimeout)); err != nil {
+				s.log.Debug().Err(err).Str("query", q).Int("node", n).Msg("reset query failed; the connection is not cached")
+				return false
+			}
+			s.nodeTx[n] = c.TxStatus
+		}
+	}
+	return true
+}
+
+var _ = relay.Sync

@@ -1,0 +1,155 @@
+package child
+
+import (
+	"errors"
+	"time"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/sys/unix"
+
+	"github.com/pgpool-go/pgpool-go/pkg/backend"
+	"github.com/pgpool-go/pgpool-go/pkg/pool"
+	"github.com/pgpool-go/pgpool-go/pkg/relay"
+	"github.com/pgpool-go/pgpool-go/pkg/shm"
+	"github.com/pgpool-go/pgpool-go/pkg/spawn"
+)
+
+// session is one client's session. One value per child is reused for
+// every session, so its buffers and tables are allocated once.
+type session struct {
+	c      *Child
+	log    zerolog.Logger
+	client *relay.Conn
+	host   string
+	port   int
+	st     *relay.Startup
+	slot   *pool.Slot
+
+	primary int // the session's primary (PRIMARY_NODE_ID at start)
+	lbNode  int // the session's load-balance node
+	main    int // node whose answers the client sees for multi-node statements
+
+	tx        byte // transaction status the client last saw (I, T, E)
+	nodeTx    [shm.MaxBackends]byte
+	pend      pending
+	syncMask  nodeMask // nodes that got extended-protocol messages since the last Sync
+	batchErr  bool     // an error was forwarded in this extended batch
+	zStatus   byte     // merged status of the ReadyForQuery being collected
+	copyIn    int      // node in COPY IN (client data goes there), -1 none
+	streamFwd bool     // the frame being streamed from a backend goes to the client
+	stmts     names    // prepared statement name → nodes
+	portals   names    // portal name → nodes
+
+	idle     time.Time // client idle since (client_idle_limit)
+	vanished bool      // the client went away without Terminate
+	closing  bool      // the session is over (Terminate, FATAL)
+	failed   bool      // a backend failed: do not cache the slot
+
+	pfds [2 + shm.MaxBackends]unix.PollFd
+	buf  []byte // scratch for messages we build
+}
+
+func newSession(c *Child) *session {
+	return &session{c: c, client: relay.NewConn(-1), copyIn: -1, stmts: newNames(), portals: newNames()}
+}
+
+// serve runs one client session on fd.
+func (c *Child) serve(fd int, host string, port int) {
+	s := c.sess
+	s.begin(fd, host, port)
+	defer s.finish()
+	c.slot.SetStatus(shm.ProcConnecting)
+	n := c.seg.ConnCountUp()
+	defer c.seg.ConnCountDown()
+	if r := c.cfg.ReservedConnections; r > 0 && n > c.cfg.NumInitChildren-r {
+		// Pgpool answers at once, without reading the startup packet.
+		s.fatal(relay.ErrTooManyClients())
+		return
+	}
+	if !s.startup() {
+		return
+	}
+	spawn.SetTitle("pgpool: " + s.st.User + " " + s.st.Database + " " + hostPort(host, port) + " idle")
+	s.loop()
+}
+
+func hostPort(host string, port int) string {
+	if port == 0 {
+		return host
+	}
+	return host + "(" + itoa(port) + ")"
+}
+
+func (s *session) begin(fd int, host string, port int) {
+	s.client.Reset(fd)
+	s.host, s.port = host, port
+	s.st, s.slot = nil, nil
+	s.primary, s.lbNode, s.main = -1, -1, -1
+	s.tx, s.zStatus = 'I', 'I'
+	s.pend.reset()
+	s.syncMask, s.batchErr, s.copyIn = nodeMask{}, false, -1
+	s.stmts.reset()
+	s.portals.reset()
+	s.vanished, s.closing, s.failed = false, false, false
+	s.idle = time.Now()
+	s.log = s.c.log.With().Str("client", hostPort(host, port)).Logger()
+}
+
+// finish releases the slot (resetting it for the next client when it can
+// be cached) and closes the client.
+func (s *session) finish() {
+	if s.slot != nil {
+		keep := s.cacheable() && s.resetBackends()
+		s.c.slot.SetPoolConnected(s.slot.Index, false)
+		s.c.slot.SetCurrentPool(-1, -1)
+		s.c.pool.Release(s.slot, keep)
+		s.slot = nil
+	}
+	if s.client.FD >= 0 {
+		s.client.Flush()
+		s.client.Close()
+		s.client.FD = -1
+	}
+	s.client.Shrink()
+	if s.c.cfg.LogDisconnections && s.st != nil {
+		s.log.Info().Str("user", s.st.User).Str("db", s.st.Database).Msg("frontend disconnected")
+	}
+}
+
+// cacheable says whether the slot may be kept for the next client
+// (Pgpool §3.4): connection_cache on, the client said goodbye properly, no
+// backend failed, and not one of the databases Pgpool never caches.
+func (s *session) cacheable() bool {
+	if !s.c.cfg.ConnectionCache || s.vanished || s.failed || s.st == nil {
+		return false
+	}
+	switch s.st.Database {
+	case "template0", "template1", "postgres", "regression":
+		return false
+	}
+	return s.pend.empty() && s.copyIn < 0
+}
+
+// fatal sends a FATAL (or ERROR) error to the client, best effort, and
+// ends the session.
+func (s *session) fatal(e *relay.PgError) {
+	s.client.SetWbuf(relay.AppendError(s.client.Wbuf(), e))
+	relay.FlushWait(s.client, time.Now().Add(time.Second))
+	s.closing = true
+}
+
+// sendError sends an ERROR and, when idle, the ReadyForQuery after it.
+func (s *session) sendError(e *relay.PgError) {
+	s.client.SetWbuf(relay.AppendError(s.client.Wbuf(), e))
+}
+
+// backendConn returns the session's connection to node, opening it when
+// needed. A failure is reported to the client by the caller.
+func (s *session) backendConn(node int) (*backend.Conn, error) {
+	if c := s.slot.Conns[node]; c != nil {
+		return c, nil
+	}
+	return s.connect(node)
+}
+
+var errNoNode = errors.New("no valid node")
