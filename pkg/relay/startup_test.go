@@ -41,7 +41,7 @@ func TestParseStartupRejects(t *testing.T) {
 	}{
 		"no user":          {packet(relay.CodeV3, "database", "x"), "28000"},
 		"protocol 2":       {packet(2 << 16), "0A000"},
-		"protocol 4":       {packet(4 << 16, "user", "a"), "0A000"},
+		"protocol 4":       {packet(4<<16, "user", "a"), "0A000"},
 		"missing nul":      {append(packet(relay.CodeV3, "user", "a")[:13], 'x'), "08P01"},
 		"truncated cancel": {packet(relay.CodeCancel)[:12], "08P01"},
 	}
