@@ -38,9 +38,14 @@ func (s *session) startup() bool {
 			return false
 		}
 		switch st.Code {
-		case relay.CodeSSL, relay.CodeGSSENC:
-			// No TLS or GSS encryption yet: 'N' and the client goes on
-			// in plain text (or gives up, if it requires encryption).
+		case relay.CodeSSL:
+			if !s.negotiateTLS(deadline) {
+				return false
+			}
+			continue
+		case relay.CodeGSSENC:
+			// GSSAPI encryption is not supported (nor by Pgpool): 'N',
+			// and the client goes on in plain text or gives up.
 			s.client.Write([]byte{'N'})
 			if err := relay.FlushWait(s.client, deadline); err != nil {
 				return false
@@ -94,6 +99,9 @@ func (s *session) attach(deadline time.Time) bool {
 	s.log = s.log.With().Str("user", s.st.User).Str("db", s.st.Database).Logger()
 	if cfg.LogConnections {
 		s.log.Info().Msg("new connection received")
+	}
+	if !s.authenticateClient(deadline) {
+		return false
 	}
 	key := pool.Key{User: s.st.User, Database: s.st.Database, Major: s.st.Major, Startup: s.st.Raw}
 	slot, reused := s.c.pool.Get(key)
@@ -173,12 +181,6 @@ func (s *session) connect(node int) (*backend.Conn, error) {
 	return c, nil
 }
 
-// backendPassword supplies a password when a node asks for one.
-// TODO(#5): pool_passwd and the client's password.
-func (s *session) backendPassword() (string, error) {
-	return "", errors.New("the node asks for a password; password authentication through pgpool-go arrives with pool_passwd support")
-}
-
 // connectFailed tells the client why its session cannot start. An error
 // the node sent (no such database, authentication failed) is forwarded
 // as it is, as PostgreSQL would have sent it.
@@ -199,13 +201,6 @@ func (s *session) connectFailed(node int, err error) {
 	}
 	s.log.Error().Err(err).Int("node", node).Msg("failed to connect to a backend")
 	s.fatal(relay.ErrBackendConnect(node, addr, err))
-}
-
-// reauthenticate checks a client taking a cached slot. With trust there
-// is nothing to check. TODO(#5): re-authenticate with the method the
-// backend used, and only for the user the slot was opened for.
-func (s *session) reauthenticate(deadline time.Time) bool {
-	return s.slot.AuthUser == s.st.User
 }
 
 // greet completes the client's startup: AuthenticationOk, the main node's
