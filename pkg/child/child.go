@@ -143,7 +143,7 @@ func (c *Child) between() (code int, exit bool) {
 	if c.flags.fast.Load() || c.flags.smart.Load() {
 		return spawn.ExitNoRestart, true
 	}
-	if c.slot.NeedRestart() {
+	if _, ok := c.slot.TerminateRequested(); ok || c.slot.NeedRestart() {
 		return spawn.ExitRestart, true
 	}
 	if c.cfg.ChildMaxConnections > 0 && c.sessions >= c.cfg.ChildMaxConnections {

@@ -131,9 +131,7 @@ func (s *Supervisor) reload() {
 		return
 	}
 	s.applyNodeConfig()
-	if s.onReload != nil {
-		s.onReload(next)
-	}
+	s.failover.SetConfig(next)
 	for _, p := range s.children {
 		if p != nil {
 			spawn.Signal(p.pid, syscall.SIGHUP)

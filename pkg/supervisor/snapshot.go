@@ -37,13 +37,5 @@ func (s *Supervisor) applyNodeConfig() {
 	}
 }
 
-// onRequests handles the requests queued in shared memory.
-func (s *Supervisor) onRequests() {
-	for {
-		r, ok := s.seg.Take()
-		if !ok {
-			return
-		}
-		s.handleRequest(r)
-	}
-}
+// onRequests wakes the failover goroutine, the queue's consumer.
+func (s *Supervisor) onRequests() { s.failover.Wake() }
