@@ -46,8 +46,16 @@ install: build
 	for l in $(PCP_LINKS); do ln -sf pcp $(DESTDIR)$(BINDIR)/$$l; done
 	for f in etc/*; do if [ -f $$f ]; then install -m 0644 $$f $(DESTDIR)$(ETCDIR)/; fi; done
 
+# A primary and a standby with pgpoold in front, in $(SANDBOX): pgpoold on
+# 11000, PCP on 11001, PostgreSQL on 11002 and 11003, database test. Made
+# once by tools/pgpool_setup; later runs start it again.
 sandbox: build
-	@echo "sandbox: not available yet (issue 9)"; exit 1
+	@if [ -x $(SANDBOX)/startall ]; then \
+		echo "starting the sandbox in $(SANDBOX)"; $(SANDBOX)/startall; \
+	else \
+		mkdir -p $(SANDBOX) && cd $(SANDBOX) && PGPOOL_INSTALL_DIR=$(CURDIR) $(CURDIR)/tools/pgpool_setup/pgpool_setup --no-stop; \
+	fi
+	@echo "connect with: psql -p 11000 test    (stop with $(SANDBOX)/shutdownall)"
 
 bench: build
 	@echo "bench: not available yet (issue 6)"; exit 1

@@ -115,9 +115,34 @@ func (m *Manager) Restore(discard bool) {
 	}
 }
 
-// Start runs the startup primary search and then the request loop in a
-// goroutine. Children already accept clients meanwhile; until the search
-// ends "primary" means the main node (Pgpool §1.2 step 10, trap T6).
+// FindInitialPrimary looks for the primary before the children start, for
+// at most wait: Pgpool forks the children first, so its first sessions
+// route "primary" traffic to the main node until the search ends (trap
+// T6). When the primary is not found in time, the search goes on in the
+// background (Start) and the same fallback applies meanwhile.
+func (m *Manager) FindInitialPrimary(wait time.Duration) {
+	cfg := m.config()
+	if !cfg.ClusteringModeStreaming() {
+		m.seg.SetPrimary(-1)
+		return
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		p, invalid := findPrimary(cfg, m.seg, m.ask)
+		if p >= 0 && len(invalid) == 0 {
+			m.setPrimary(p)
+			m.log.Info().Int("node", p).Msg("primary node found")
+			return
+		}
+		if time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Start runs the request loop in a goroutine, after finishing the startup
+// primary search if FindInitialPrimary did not.
 func (m *Manager) Start() {
 	go m.run()
 }
@@ -174,6 +199,10 @@ func (m *Manager) initialPrimary() {
 	cfg := m.config()
 	if !cfg.ClusteringModeStreaming() {
 		m.seg.SetPrimary(-1)
+		return
+	}
+	if m.seg.Primary() >= 0 {
+		m.writeStatus()
 		return
 	}
 	p, invalid := m.findPrimaryRepeatedly(m.stop)

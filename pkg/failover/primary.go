@@ -37,6 +37,9 @@ func findPrimary(cfg *config.Config, seg *shm.Segment, ask probe) (primary int, 
 		if err != nil {
 			continue
 		}
+		// A node that answered has had its first successful connection:
+		// it is up, as when a child first connects to it.
+		seg.CompareAndSetStatus(i, shm.StatusConnectWait, shm.StatusUp)
 		switch res.Value(0, 0) {
 		case "f":
 			primaries = append(primaries, i)

@@ -110,6 +110,7 @@ func Run(cfg *config.Config, opts Options, log zerolog.Logger) (err error) {
 	s.loopDone = make(chan struct{})
 	s.failover = failover.New(cfg, s.seg, log, actions{s}, opts.Passwords)
 	s.failover.Restore(opts.DiscardStatus)
+	s.failover.FindInitialPrimary(5 * time.Second)
 	if s.lifeR, s.lifeW, err = os.Pipe(); err != nil {
 		return fmt.Errorf("create life pipe: %w", err)
 	}
