@@ -91,7 +91,7 @@ func Expand(cmd string, p Placeholders, cfg *config.Config) string {
 // it, and logs its output line by line. Pgpool ignores the exit status;
 // it is logged.
 func runCommand(log zerolog.Logger, what, cmd string, timeout time.Duration) error {
-	log.Info().Str("command", cmd).Msgf("execute command: %s", cmd)
+	log.Info().Msgf("execute command: %s", cmd)
 	ctx := context.Background()
 	if timeout > 0 {
 		var cancel context.CancelFunc

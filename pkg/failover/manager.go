@@ -9,6 +9,7 @@ import (
 	"github.com/pgpool-go/pgpool-go/pkg/backend"
 	"github.com/pgpool-go/pgpool-go/pkg/config"
 	"github.com/pgpool-go/pgpool-go/pkg/shm"
+	"github.com/pgpool-go/pgpool-go/pkg/srcheck"
 )
 
 // Actions are what the failover asks of the supervisor's process table.
@@ -128,7 +129,7 @@ func (m *Manager) FindInitialPrimary(wait time.Duration) {
 	}
 	deadline := time.Now().Add(wait)
 	for {
-		p, invalid := findPrimary(cfg, m.seg, m.ask)
+		p, invalid := srcheck.FindPrimary(cfg, m.seg, m.ask)
 		if p >= 0 && len(invalid) == 0 {
 			m.setPrimary(p)
 			m.log.Info().Int("node", p).Msg("primary node found")
