@@ -10,7 +10,22 @@ import (
 // Conn opens a pgx connection to db on the node's unix socket as the
 // superuser. The caller closes it.
 func (n *Node) Conn(ctx context.Context, db string) (*pgx.Conn, error) {
-	conn, err := pgx.Connect(ctx, n.SocketConnString(db))
+	return n.connect(ctx, db, false)
+}
+
+// connect opens a superuser connection on the unix socket. The harness's
+// own changes (admin) use synchronous_commit = local: with
+// Options.ExtraConf naming synchronous standbys, creating the cluster or
+// resetting it must not wait for a standby that does not stream yet.
+func (n *Node) connect(ctx context.Context, db string, admin bool) (*pgx.Conn, error) {
+	cfg, err := pgx.ParseConfig(n.SocketConnString(db))
+	if err != nil {
+		return nil, fmt.Errorf("connection string of %s: %w", n.name, err)
+	}
+	if admin {
+		cfg.RuntimeParams["synchronous_commit"] = "local"
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s (port %d) db %s: %w", n.name, n.port, db, err)
 	}
@@ -23,10 +38,15 @@ func (n *Node) Conn(ctx context.Context, db string) (*pgx.Conn, error) {
 func (n *Node) Exec(sql string, args ...any) error { return n.ExecIn(Database, sql, args...) }
 
 // ExecIn is Exec in database db.
-func (n *Node) ExecIn(db, sql string, args ...any) error {
+func (n *Node) ExecIn(db, sql string, args ...any) error { return n.exec(false, db, sql, args...) }
+
+// adminExec is ExecIn for the harness's own changes (see connect).
+func (n *Node) adminExec(db, sql string, args ...any) error { return n.exec(true, db, sql, args...) }
+
+func (n *Node) exec(admin bool, db, sql string, args ...any) error {
 	ctx, cancel := context.WithTimeout(context.Background(), n.c.opts.Timeout)
 	defer cancel()
-	conn, err := n.Conn(ctx, db)
+	conn, err := n.connect(ctx, db, admin)
 	if err != nil {
 		return err
 	}
