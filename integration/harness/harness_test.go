@@ -757,3 +757,14 @@ func TestUnusableDirFailsClearly(t *testing.T) {
 		t.Errorf("left behind in %s: %v", dir, ents)
 	}
 }
+
+func TestPgpoolThatExitsFailsFast(t *testing.T) {
+	// /bin/false stands for a daemon that rejects its configuration.
+	_, err := pgcluster.LaunchPgpoold(cluster, pgcluster.PgpoolOptions{Binary: "/bin/false", ReadyTimeout: time.Minute})
+	if err == nil {
+		t.Fatal("a pgpool that exits at once was reported ready")
+	}
+	if !strings.Contains(err.Error(), "pgpool exited (exit status 1)") {
+		t.Errorf("error does not say the process exited: %v", err)
+	}
+}

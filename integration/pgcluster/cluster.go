@@ -229,6 +229,14 @@ func (c *Cluster) makeDirs() error {
 	if err != nil {
 		return fmt.Errorf("create cluster directory: %w", err)
 	}
+	// Absolute (the servers run in /) and resolved, so that it compares
+	// equal to a postmaster's /proc/PID/cwd.
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
 	c.dir = dir
 	c.sockDir = filepath.Join(dir, "sock")
 	c.logDir = filepath.Join(dir, "log")

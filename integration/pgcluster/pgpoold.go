@@ -176,7 +176,7 @@ func LaunchPgpoold(c *Cluster, opts PgpoolOptions) (*Pgpool, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp(c.opts.Dir, "pgp-")
+	dir, err := os.MkdirTemp(filepath.Dir(c.dir), "pgp-") // beside the cluster's directory
 	if err != nil {
 		return nil, fmt.Errorf("create pgpool directory: %w", err)
 	}
