@@ -2,7 +2,9 @@ package pgcluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -50,7 +52,7 @@ func (n *Node) exec(admin bool, db, sql string, args ...any) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close(context.Background())
+	defer closeConn(conn)
 	if _, err := conn.Exec(ctx, sql, args...); err != nil {
 		return fmt.Errorf("%s: %s: %w", n.name, abbrev(sql), err)
 	}
@@ -83,7 +85,7 @@ func (r Row) Scan(dest ...any) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close(context.Background())
+	defer closeConn(conn)
 	if err := conn.QueryRow(ctx, r.sql, r.args...).Scan(dest...); err != nil {
 		return fmt.Errorf("%s: %s: %w", r.n.name, abbrev(r.sql), err)
 	}
@@ -98,7 +100,7 @@ func (n *Node) queryStrings(db, sql string, args ...any) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close(context.Background())
+	defer closeConn(conn)
 	rows, _ := conn.Query(ctx, sql, args...)
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
@@ -106,6 +108,22 @@ func (n *Node) queryStrings(db, sql string, args ...any) ([]string, error) {
 	}
 	return out, nil
 }
+
+// closeConn closes a harness connection and waits (briefly) until its
+// backend process has exited, so that the harness's own sessions never show
+// up in a test's count of pg_stat_activity or of a node's processes.
+func closeConn(conn *pgx.Conn) {
+	pid := int(conn.PgConn().PID())
+	conn.Close(context.Background())
+	WaitFor(5*time.Second, time.Millisecond, func() error {
+		if PidAlive(pid) {
+			return errBackendAlive
+		}
+		return nil
+	})
+}
+
+var errBackendAlive = errors.New("backend still running")
 
 // abbrev shortens a statement for an error message.
 func abbrev(sql string) string {
