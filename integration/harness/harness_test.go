@@ -334,14 +334,26 @@ func TestPromoteAndReset(t *testing.T) {
 				t.Errorf("rebuilt node0 sees %d rows of after_failover", n)
 			}
 		}},
+		{"primary's data directory destroyed", func(t *testing.T) {
+			if err := cluster.Node(0).Stop(pgcluster.Immediate); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.RemoveAll(cluster.Node(0).DataDir()); err != nil {
+				t.Fatal(err)
+			}
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			cluster.Reset(t)
+			ports := []int{cluster.Node(0).Port(), cluster.Node(1).Port()}
 			exec1(t, cluster.Node(0), "create table before_break (id int)")
 			tc.break_(t)
 
 			cluster.Reset(t)
+			if got := []int{cluster.Node(0).Port(), cluster.Node(1).Port()}; got[0] != ports[0] || got[1] != ports[1] {
+				t.Errorf("ports changed from %v to %v", ports, got)
+			}
 			p, err := cluster.Primary()
 			if err != nil || p != cluster.Node(0) {
 				t.Fatalf("after Reset: Primary() = %v, %v; want node0", p, err)
