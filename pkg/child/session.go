@@ -101,8 +101,9 @@ func (s *session) begin(fd int, host string, port int) {
 // finish releases the slot (resetting it for the next client when it can
 // be cached) and closes the client.
 func (s *session) finish() {
+	keep := false
 	if s.slot != nil {
-		keep := s.cacheable() && s.resetBackends()
+		keep = s.cacheable() && s.resetBackends()
 		s.c.slot.SetPoolConnected(s.slot.Index, false)
 		s.c.slot.SetCurrentPool(-1, -1)
 		s.c.pool.Release(s.slot, keep)
@@ -115,7 +116,9 @@ func (s *session) finish() {
 	}
 	s.client.Shrink()
 	if s.c.cfg.LogDisconnections && s.st != nil {
-		s.log.Info().Str("user", s.st.User).Str("db", s.st.Database).Msg("frontend disconnected")
+		s.log.Info().Msg("frontend disconnected")
+	} else {
+		s.log.Debug().Bool("cached", keep).Msg("session ended")
 	}
 }
 

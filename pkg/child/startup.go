@@ -99,6 +99,8 @@ func (s *session) attach(deadline time.Time) bool {
 	s.log = s.log.With().Str("user", s.st.User).Str("db", s.st.Database).Logger()
 	if cfg.LogConnections {
 		s.log.Info().Msg("new connection received")
+	} else {
+		s.log.Debug().Str("application_name", s.st.AppName).Msg("new session")
 	}
 	if !s.authenticateClient(deadline) {
 		return false
