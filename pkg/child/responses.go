@@ -49,11 +49,12 @@ func (s *session) drain(c *backend.Conn, node int) (bool, error) {
 	progress := false
 	for !s.pend.empty() && int(s.pend.front().node) == node {
 		if c.Streaming() > 0 {
-			s.passOn(c.More())
-			progress = true
-			if c.Streaming() > 0 {
-				return progress, nil
+			p := c.More()
+			if len(p) == 0 {
+				return progress, nil // the rest of the frame is still on its way
 			}
+			s.passOn(p)
+			progress = true
 			continue
 		}
 		typ, length, ok := c.Header()
