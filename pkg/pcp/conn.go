@@ -130,7 +130,12 @@ func (c *conn) handleOne(ctx context.Context) error {
 			return c.fatal(errUnknownPacket(typ))
 		}
 		c.log.Warn().Err(err).Msg("malformed PCP packet; connection closed")
-		return c.fatal(errInvalidPacket(err.Error()))
+		detail := err.Error()
+		var me *MalformedError
+		if errors.As(err, &me) {
+			detail = me.detail()
+		}
+		return c.fatal(errInvalidPacket(detail))
 	}
 	return c.dispatch(ctx, req)
 }

@@ -51,6 +51,11 @@ func (e *MalformedError) Error() string {
 	return fmt.Sprintf("pcp: malformed packet type %q: %s", e.Type, e.Reason)
 }
 
+// detail is the DETAIL the server sends with its FATAL "invalid PCP packet".
+func (e *MalformedError) detail() string {
+	return fmt.Sprintf("malformed \"%c\" packet: %s", e.Type, e.Reason)
+}
+
 func malformed(typ byte, err error) error {
 	return &MalformedError{Type: typ, Reason: err.Error()}
 }

@@ -194,14 +194,16 @@ func (srv *Server) Close() error {
 	srv.mu.Lock()
 	srv.init()
 	srv.closed = true
-	srv.cancel()
 	for ln := range srv.listeners {
 		(*ln).Close()
 		delete(srv.listeners, ln)
 	}
+	// Close the sockets before cancelling, so that a handler that returns
+	// on cancellation finds its client gone instead of answering it.
 	for c := range srv.conns {
 		c.rwc.Close()
 	}
+	srv.cancel()
 	srv.mu.Unlock()
 	srv.connWG.Wait()
 	return nil
