@@ -125,6 +125,8 @@ func (cmd *command) main(prog, argv0 string, args []string, stdin io.Reader, std
 		x.tryHelp()
 		return 1
 	}
+	// -h is --host here; urfave/cli must not read it (or --help) as its own.
+	cli.HelpFlag = nil
 	app := &cli.App{
 		Name:            prog,
 		HideHelp:        true,
@@ -179,6 +181,12 @@ func (x *invocation) execute(parsed *getopt.Result) error {
 
 func (x *invocation) applyOption(o getopt.Opt) error {
 	s := &x.set
+	if o.Long == "help" {
+		// --help after the first argument: getopt_long returns '?', which
+		// the C tools treat as a usage error.
+		x.tryHelp()
+		return exit(1)
+	}
 	switch o.Short {
 	case 'd':
 		s.debug = true

@@ -61,7 +61,11 @@ func (cmd *command) allOptions() []option {
 func (cmd *command) getoptOptions() []getopt.Option {
 	var out []getopt.Option
 	for _, o := range cmd.allOptions() {
-		out = append(out, getopt.Option{Short: o.short, Long: o.long, HasArg: o.hasArg})
+		short := o.short
+		if short == '?' {
+			short = 0 // "-?" is only recognised as the first argument
+		}
+		out = append(out, getopt.Option{Short: short, Long: o.long, HasArg: o.hasArg})
 	}
 	return out
 }
@@ -72,6 +76,7 @@ func (cmd *command) cliFlags() []cli.Flag {
 	var flags []cli.Flag
 	for _, o := range cmd.allOptions() {
 		if o.short == '?' {
+			flags = append(flags, &cli.BoolFlag{Name: o.long, Usage: "print this help"})
 			continue
 		}
 		usage := strings.TrimSpace(o.help)

@@ -2,6 +2,7 @@ package passcrypt_test
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -220,6 +221,19 @@ func TestUpdatePoolPasswd(t *testing.T) {
 	}
 	if err := passcrypt.UpdatePoolPasswd(filepath.Join(dir, "no/such/dir/pp"), "alice", "x"); err == nil {
 		t.Error("unwritable path accepted")
+	}
+	// A reader that keeps the file open, as pgpool does, sees the update.
+	held, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if err := passcrypt.UpdatePoolPasswd(path, "ali", "changed"); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(held)
+	if !strings.HasPrefix(string(b), "ali:changed\n") {
+		t.Errorf("open descriptor reads %q, want the new content", b)
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // DefaultPoolPasswd is the pool_passwd parameter's default.
@@ -154,9 +153,12 @@ func escapeUser(user string) string {
 // -m and pg_enc -m do: the first line of that user is replaced by
 // "user:entry" (":" and backslash in user escaped), or the line is appended;
 // the file is created when missing.
-// Unlike Pgpool, which rewrites the file in place, the new content is
-// written to a temporary file and renamed over the old one, keeping its mode
-// and owner, so that a pgpool reading it never sees half a file.
+//
+// The file is rewritten in place, as Pgpool does, because a running pgpool
+// keeps pool_passwd open and re-reads it through that descriptor: a renamed
+// replacement would not be seen until restart. Unlike Pgpool (truncate, then
+// write) the new content is written over the old one and the file is then
+// cut to length, so a concurrent reader never finds it empty.
 func UpdatePoolPasswd(path, user, entry string) error {
 	if entry == "" {
 		return fmt.Errorf("passcrypt: error updating password, invalid password length:0")
@@ -169,11 +171,6 @@ func UpdatePoolPasswd(path, user, entry string) error {
 	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o666)
 	if err != nil {
 		return fmt.Errorf("passcrypt: initializing pool password, failed to open file:\"%s\": %w", path, err)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return fmt.Errorf("passcrypt: stat %s: %w", path, err)
 	}
 	old, err := readAll(f)
 	f.Close()
@@ -196,7 +193,7 @@ func UpdatePoolPasswd(path, user, entry string) error {
 		out.WriteString(newLine)
 		out.WriteByte('\n')
 	}
-	return replaceFile(path, []byte(out.String()), st)
+	return rewriteInPlace(path, []byte(out.String()))
 }
 
 func readAll(f *os.File) (string, error) {
@@ -214,34 +211,27 @@ func splitLines(s string) []string {
 	return strings.Split(s, "\n")
 }
 
-// replaceFile writes data next to path and renames it over path, with the
-// mode and (when we may) the owner of the file it replaces.
-func replaceFile(path string, data []byte, old os.FileInfo) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+// rewriteInPlace writes data over the file at path (same inode, mode and
+// owner), cuts it to length and syncs it.
+func rewriteInPlace(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
-		return fmt.Errorf("passcrypt: create temporary file for %s: %w", path, err)
+		return fmt.Errorf("passcrypt: pool_passwd reopen failed: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("passcrypt: write %s: %w", tmp.Name(), err)
+	if _, err := f.WriteAt(data, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("passcrypt: write %s: %w", path, err)
 	}
-	if err := tmp.Chmod(old.Mode().Perm()); err != nil {
-		tmp.Close()
-		return fmt.Errorf("passcrypt: chmod %s: %w", tmp.Name(), err)
+	if err := f.Truncate(int64(len(data))); err != nil {
+		f.Close()
+		return fmt.Errorf("passcrypt: truncate %s: %w", path, err)
 	}
-	if sys, ok := old.Sys().(*syscall.Stat_t); ok && os.Geteuid() == 0 {
-		tmp.Chown(int(sys.Uid), int(sys.Gid))
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("passcrypt: sync %s: %w", path, err)
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("passcrypt: sync %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("passcrypt: close %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("passcrypt: replace %s: %w", path, err)
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("passcrypt: close %s: %w", path, err)
 	}
 	return nil
 }
