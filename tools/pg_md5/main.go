@@ -179,7 +179,7 @@ func (t *tool) readPassword() (string, error) {
 	raw.Cc[unix.VMIN], raw.Cc[unix.VTIME] = 1, 0
 	fmt.Fprint(t.stdout, "password: ")
 	unix.IoctlSetTermios(0, unix.TCSETS, &raw)
-	line, err := bufio.NewReader(io.LimitReader(t.stdin, passcrypt.MaxInputLength)).ReadString('\n')
+	line, err := readLine(t.stdin, passcrypt.MaxInputLength)
 	unix.IoctlSetTermios(0, unix.TCSETS, old)
 	fmt.Fprint(t.stdout, "\n")
 	if err != nil && line == "" {
@@ -272,4 +272,26 @@ func strerror(err error) string {
 		return strings.ToUpper(s[:1]) + s[1:]
 	}
 	return err.Error()
+}
+
+// readLine reads up to and including a newline, at most n bytes, one byte at
+// a time so that input after the line stays for the next prompt (C's fgets on
+// stdin keeps it in the stdio buffer).
+func readLine(r io.Reader, n int) (string, error) {
+	var b []byte
+	var c [1]byte
+	for len(b) < n {
+		k, err := r.Read(c[:])
+		if k == 1 {
+			b = append(b, c[0])
+			if c[0] == '\n' {
+				break
+			}
+			continue
+		}
+		if err != nil {
+			return string(b), err
+		}
+	}
+	return string(b), nil
 }

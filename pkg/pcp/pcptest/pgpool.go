@@ -131,6 +131,9 @@ type PgpoolConfig struct {
 	KeyFile string
 	// PCPUser and PCPPassword go into pcp.conf (defaults pgpool/secret).
 	PCPUser, PCPPassword string
+	// BeforeStart, when set, runs once the files are written and before
+	// pgpool starts, with the path of pgpool.conf (e.g. to run pg_enc -m).
+	BeforeStart func(conf string)
 }
 
 // Pgpool is a running Debian Pgpool-II.
@@ -209,6 +212,9 @@ func StartPgpool(t testing.TB, cfg PgpoolConfig) *Pgpool {
 	hba := write("pool_hba.conf", "")
 	write("pool_passwd", "")
 
+	if cfg.BeforeStart != nil {
+		cfg.BeforeStart(confPath)
+	}
 	args := []string{"-n", "-D", "-f", confPath, "-F", pcpConf, "-a", hba}
 	if cfg.KeyFile != "" {
 		args = append(args, "-k", cfg.KeyFile)
