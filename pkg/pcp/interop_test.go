@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/pgpool-go/pgpool-go/pkg/pcp"
@@ -165,4 +166,26 @@ func TestPgpool43ClientsAgainstOurServer(t *testing.T) {
 			t.Errorf("stderr %q", stderr)
 		}
 	})
+}
+
+// TestPgpool43ClientsMisreadLayout47 is why Server.Layout exists (§1.9): the
+// 4.4+ node info row has standby_delay_by_time before the delay, and a 4.3
+// client reads every later field one place off (the delay shows the flag,
+// the last status change the sync state). Process info only grew at the
+// end, which 4.3 clients ignore.
+func TestPgpool43ClientsMisreadLayout47(t *testing.T) {
+	h := pcptest.SampleHandler()
+	s := pcptest.NewServer(t, h, users) // default layout: 4.7
+	stdout, _, code := runPgpoolClient(t, s, "secret", "pcp_node_info", "-n", "1")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	want := "localhost 11003 1 0.250000 waiting up standby standby 0 1024 streaming 1970-01-01 00:00:00\n"
+	if stdout != want {
+		t.Errorf("4.3 client on a 4.7-layout server printed %q; this test expects the known misreading %q", stdout, want)
+	}
+	stdout, _, _ = runPgpoolClient(t, s, "secret", "pcp_proc_info", "-P", "4242")
+	if !strings.HasPrefix(stdout, "app alice 2024-03-05 14:50:00 3 3 0 ") || !strings.Contains(stdout, " 777 1 4242 0 Idle\n") {
+		t.Errorf("4.3 client reads 4.7 process info rows: %q", stdout)
+	}
 }

@@ -2,6 +2,7 @@ package getopt
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -74,4 +75,24 @@ func TestParseErrorsUseGlibcWords(t *testing.T) {
 	if _, err := Parse("x", []string{"--wat", "0"}, opts); err != nil {
 		t.Errorf("--wat: %v", err)
 	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add("-wn1\x00--node\x002\x00x\x00--\x00-v")
+	f.Add("--p=\x00-")
+	f.Fuzz(func(t *testing.T, joined string) {
+		args := strings.Split(joined, "\x00")
+		r, err := Parse("prog", args, opts)
+		if err != nil {
+			return
+		}
+		// The normalised form parses to the same options and operands.
+		again, err := Parse("prog", r.Normalized(), opts)
+		if err != nil {
+			t.Fatalf("normalised %q: %v", r.Normalized(), err)
+		}
+		if !reflect.DeepEqual(again.Opts, r.Opts) || len(again.Operands) != len(r.Operands) {
+			t.Fatalf("normalised %q parses to %+v, want %+v", r.Normalized(), again, r)
+		}
+	})
 }
