@@ -120,7 +120,9 @@ func (c *conn) handleOne(ctx context.Context) error {
 		c.log.Warn().Str("type", string(typ)).Msg("pcp request before authentication; connection closed")
 		return c.fatal(errNotAuthorized())
 	}
-	c.notify(LevelDebug1, "received PCP packet", fmt.Sprintf("PCP packet type of service '%c'", typ))
+	if c.wants(LevelDebug1) {
+		c.notify(LevelDebug1, "received PCP packet", fmt.Sprintf("PCP packet type of service '%c'", typ))
+	}
 
 	req, err := DecodeRequest(typ, payload)
 	if err != nil {
@@ -436,12 +438,24 @@ func (c *conn) writeLocked() error {
 	return nil
 }
 
+// wants reports whether the session's client_min_messages lets a notice of
+// level through (INFO always passes, as in Pgpool).
+func (c *conn) wants(level Level) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.wantsLocked(level)
+}
+
+func (c *conn) wantsLocked(level Level) bool {
+	return level >= c.minLevel || level == LevelInfo
+}
+
 // notify sends an N packet if the session's client_min_messages lets it
 // through. Write errors are left to the reply that follows.
 func (c *conn) notify(level Level, message, detail string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if level < c.minLevel && level != LevelInfo {
+	if !c.wantsLocked(level) {
 		return
 	}
 	n := &Error{Severity: level.Severity(), Code: DefaultCode, Message: message, Detail: detail, File: "pcp"}
