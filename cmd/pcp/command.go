@@ -10,7 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/pgpool-go/pgpool-go/cmd/pcp/getopt"
+	"github.com/pgpool-go/pgpool-go/internal/getopt"
 	"github.com/pgpool-go/pgpool-go/pkg/pcp"
 	"github.com/pgpool-go/pgpool-go/pkg/version"
 )

@@ -5,7 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/pgpool-go/pgpool-go/cmd/pcp/getopt"
+	"github.com/pgpool-go/pgpool-go/internal/getopt"
 )
 
 // option is one entry of Pgpool's shared long-option table

@@ -14,8 +14,8 @@ import (
 	"github.com/pgpool-go/pgpool-go/pkg/child"
 	"github.com/pgpool-go/pgpool-go/pkg/config"
 	"github.com/pgpool-go/pgpool-go/pkg/health"
-	"github.com/pgpool-go/pgpool-go/pkg/srcheck"
 	"github.com/pgpool-go/pgpool-go/pkg/spawn"
+	"github.com/pgpool-go/pgpool-go/pkg/srcheck"
 )
 
 func main() {

@@ -17,14 +17,10 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
-	"github.com/pgpool-go/pgpool-go/cmd/pcp/getopt"
+	"github.com/pgpool-go/pgpool-go/internal/getopt"
+	"github.com/pgpool-go/pgpool-go/pkg/config"
 	"github.com/pgpool-go/pgpool-go/pkg/passcrypt"
 )
-
-// defaultConfigFile is pgpool.conf in pgpool-go's configuration directory
-// (Pgpool-II: DEFAULT_CONFIGDIR/pgpool.conf); set at link time with
-// -X main.defaultConfigFile=… to follow the installation prefix.
-var defaultConfigFile = "/usr/local/etc/pgpool-go/pgpool.conf"
 
 var options = []getopt.Option{
 	{Short: 'h', Long: "help"},
@@ -60,7 +56,7 @@ type exitCode int
 func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
 func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	t := &tool{prog: argv[0], stdin: stdin, stdout: stdout, stderr: stderr, conf: defaultConfigFile}
+	t := &tool{prog: argv[0], stdin: stdin, stdout: stdout, stderr: stderr, conf: config.DefaultFile()}
 	parsed, err := getopt.Parse(argv[0], argv[1:], options)
 	if err != nil {
 		// glibc complains, then pg_md5 prints its usage and succeeds.
