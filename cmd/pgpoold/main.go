@@ -14,6 +14,7 @@ import (
 	"github.com/pgpool-go/pgpool-go/pkg/child"
 	"github.com/pgpool-go/pgpool-go/pkg/config"
 	"github.com/pgpool-go/pgpool-go/pkg/health"
+	"github.com/pgpool-go/pgpool-go/pkg/pcpserver"
 	"github.com/pgpool-go/pgpool-go/pkg/spawn"
 	"github.com/pgpool-go/pgpool-go/pkg/srcheck"
 )
@@ -34,11 +35,13 @@ func runRole() int {
 	}
 	switch env.Role {
 	case spawn.RoleChild:
-		return child.Main(env)
+		return child.Main(env, passwords)
 	case spawn.RoleHealth:
 		return health.Main(env, passwords)
 	case spawn.RoleSRWorker:
 		return srcheck.Main(env, passwords)
+	case spawn.RolePCP:
+		return pcpserver.Main(env, passwords)
 	}
 	fmt.Fprintf(os.Stderr, "pgpoold: unknown role %q\n", env.Role)
 	return spawn.ExitNoRestart

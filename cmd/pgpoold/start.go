@@ -56,7 +56,7 @@ func start(p paths, cfg *config.Config, diags []config.Diagnostic, o startOption
 		ConfigFile: p.conf, PCPFile: p.pcp, HBAFile: p.hba, KeyFile: p.key,
 		DiscardStatus: o.discard, JSONLog: o.json,
 		Started:   func() { report(nil) },
-		Workers:   []spawn.Role{spawn.RoleHealth, spawn.RoleSRWorker},
+		Workers:   []spawn.Role{spawn.RolePCP, spawn.RoleHealth, spawn.RoleSRWorker},
 		Passwords: func(user, configured string) backend.Password { return passwords(cfg, user, configured) },
 	}, log)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
 
+	"github.com/pgpool-go/pgpool-go/pkg/backend"
 	"github.com/pgpool-go/pgpool-go/pkg/config"
 	"github.com/pgpool-go/pgpool-go/pkg/logging"
 	"github.com/pgpool-go/pgpool-go/pkg/pool"
@@ -29,19 +30,24 @@ type Child struct {
 	epfd      int
 	rng       *rand.Rand
 
+	// passwords resolves the password of an internal connection
+	// (SHOW pool_nodes' probes) from its configured value and pool_passwd.
+	passwords func(cfg *config.Config, user, configured string) backend.Password
+
 	idleSince time.Time // waiting for a client since
 	sessions  int       // sessions served
 	sess      *session  // reused for every session: buffers are allocated once
 }
 
 // Main runs a child started by the supervisor and returns its exit code.
-func Main(env *spawn.Env) int {
+func Main(env *spawn.Env, passwords func(cfg *config.Config, user, configured string) backend.Password) int {
 	spawn.SetName("pgpool")
 	c, err := start(env)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pgpool child %d: %v\n", env.Slot, err)
 		return spawn.ExitRestart
 	}
+	c.passwords = passwords
 	return c.run()
 }
 

@@ -29,6 +29,9 @@ func (m *Manager) handle(r shm.Request) int32 {
 	defer m.seg.SetSwitching(false)
 	switch r.Kind {
 	case shm.ReqNodeDown:
+		if r.Details&shm.DetailPromote != 0 {
+			return m.switchover(r)
+		}
 		return m.nodeDown(r, -1)
 	case shm.ReqPromoteNode:
 		return m.promote(r)
@@ -141,9 +144,32 @@ func (m *Manager) nodeDown(r shm.Request, promoteNode int) int32 {
 	return shm.ResultOK
 }
 
-// promote makes a standby the primary: the current primary is detached
-// (switchover) and the standby is promoted by failover_command, which
-// receives it as %m (§5.3 step 5).
+// switchover is pcp_promote_node -s: a down request for the node to
+// promote, marked PROMOTE. The current primary is detached instead, and
+// failover_command gets the node to promote as %m (§5.3 step 5); the new
+// primary is then searched, and follow primary runs for the others.
+func (m *Manager) switchover(r shm.Request) int32 {
+	if len(r.Nodes) != 1 {
+		return shm.ResultRejected
+	}
+	node := r.Nodes[0]
+	primary := m.seg.Primary()
+	if !m.seg.Node(node).Valid() || primary < 0 || primary == node {
+		m.log.Warn().Int("node", node).Int("primary", primary).Msg("switchover request ignored: the node is not an up standby")
+		return shm.ResultRejected
+	}
+	res := m.nodeDown(shm.Request{Kind: shm.ReqNodeDown, Details: r.Details, Nodes: []int{primary}}, node)
+	if res == shm.ResultOK {
+		cfg := m.config()
+		m.log.Info().Int("node", node).Msgf("=== Promotion done. promoted host %s(%d) ===", cfg.Backends[node].Host(), cfg.Backends[node].Port)
+	}
+	return res
+}
+
+// promote is pcp_promote_node without -s: pgpool takes node as the
+// primary without running failover_command (PostgreSQL is expected to be
+// promoted already, or by follow_primary_command's logic); every other
+// node is detached and follow_primary_command runs for them (§4).
 func (m *Manager) promote(r shm.Request) int32 {
 	if len(r.Nodes) != 1 {
 		return shm.ResultRejected
@@ -153,16 +179,16 @@ func (m *Manager) promote(r shm.Request) int32 {
 		m.log.Warn().Int("node", node).Msg("promote request for a node that is not up; ignored")
 		return shm.ResultRejected
 	}
-	primary := m.seg.Primary()
-	if primary < 0 || primary == node {
-		return shm.ResultRejected
-	}
-	res := m.nodeDown(shm.Request{Kind: shm.ReqNodeDown, Details: r.Details | shm.DetailPromote, Nodes: []int{primary}}, node)
-	if res == shm.ResultOK {
-		cfg := m.config()
-		m.log.Info().Int("node", node).Msgf("=== Promotion done. promoted host %s(%d) ===", cfg.Backends[node].Host(), cfg.Backends[node].Port)
-	}
-	return res
+	oldPrimary := m.seg.Primary()
+	m.setPrimary(node)
+	m.followPrimary(oldPrimary, node, false, true, false)
+	m.updateMain()
+	m.writeStatus()
+	m.act.EndSessions(true, -1)
+	m.act.RestartSRWorker()
+	cfg := m.config()
+	m.log.Info().Int("node", node).Msgf("=== Promotion done. promoted host %s(%d) ===", cfg.Backends[node].Host(), cfg.Backends[node].Port)
+	return shm.ResultOK
 }
 
 // nodeUp attaches nodes (failback): they wait for their first
