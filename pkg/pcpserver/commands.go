@@ -2,13 +2,13 @@ package pcpserver
 
 import (
 	"context"
-	"errors"
 	"os"
 	"syscall"
 	"time"
 
 	"github.com/pgpool-go/pgpool-go/pkg/config"
 	"github.com/pgpool-go/pgpool-go/pkg/pcp"
+	"github.com/pgpool-go/pgpool-go/pkg/recovery"
 	"github.com/pgpool-go/pgpool-go/pkg/shm"
 	"github.com/pgpool-go/pgpool-go/pkg/spawn"
 )
@@ -143,12 +143,40 @@ func (h *handler) busy() error {
 	return nil
 }
 
-// RecoverNode runs online recovery. TODO(#9).
-func (h *handler) RecoverNode(_ context.Context, id int) error {
+// RecoverNode runs online recovery of node id and answers when it is
+// done (§5.2).
+func (h *handler) RecoverNode(ctx context.Context, id int) error {
 	if err := h.busy(); err != nil {
 		return err
 	}
-	return errors.New("online recovery is not available yet")
+	cfg := h.config()
+	if id < 0 || id >= len(cfg.Backends) {
+		return pcp.ErrRecoveryInvalidNode(id)
+	}
+	switch cfg.BackendClusteringMode {
+	case "streaming_replication":
+		if id == h.seg.PrimaryOrMain() {
+			return pcp.ErrRecoveryPrimary()
+		}
+	default:
+		return pcp.ErrRecoveryMode()
+	}
+	if !h.recovering.CompareAndSwap(false, true) {
+		return pcp.ErrRecoveryInProgress()
+	}
+	defer h.recovering.Store(false)
+	return recovery.Run(ctx, id, recovery.Deps{
+		Cfg: cfg, Seg: h.seg, Log: *h.logger(), Passwords: h.passwords,
+		Attach: func(node int) error {
+			seq, err := h.post(shm.Request{Kind: shm.ReqNodeUp, Details: shm.DetailConfirmed, Nodes: []int{node}})
+			if err != nil {
+				return err
+			}
+			// Pgpool waits up to 5 s for the failback (FAILBACK_WAIT_MAX_RETRY).
+			h.seg.WaitDone(seq, 5*time.Second)
+			return nil
+		},
+	})
 }
 
 // StopPgpool answers first, then asks the supervisor to stop (§1.8).

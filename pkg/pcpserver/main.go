@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/rs/zerolog"
@@ -87,6 +88,8 @@ type handler struct {
 	env       *spawn.Env
 	seg       *shm.Segment
 	passwords Passwords
+
+	recovering atomic.Bool // one online recovery at a time
 
 	mu  sync.Mutex
 	cfg *config.Config

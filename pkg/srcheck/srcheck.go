@@ -130,6 +130,10 @@ func (w *worker) cycle() {
 	}
 	repl := w.replicationStates(primary)
 	byTime := cfg.DelayThresholdByTime > 0
+	// The primary replicates from nobody: what it showed as a standby
+	// before a failover must not linger (Pgpool clears every node's state
+	// at the start of a cycle).
+	w.seg.SetReplication(primary, shm.Replication{})
 	for i, b := range cfg.Backends {
 		if !b.InUse() || i == primary {
 			continue
