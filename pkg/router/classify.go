@@ -1,6 +1,9 @@
 package router
 
-import "bytes"
+import (
+	"bytes"
+	"unicode/utf8"
+)
 
 // Classify describes the SQL text of a simple Query or of a Parse message
 // in st (reset first). sql is not retained: st copies the few names it
@@ -132,6 +135,9 @@ type fastParser struct {
 }
 
 func classifyFast(sql []byte, st *Statement) bool {
+	if !utf8.Valid(sql) {
+		return false // PostgreSQL rejects invalid UTF-8 in many places
+	}
 	var p fastParser
 	p.src, p.st = sql, st
 	p.lx.reset(sql)

@@ -159,7 +159,7 @@ func (lx *lexer) next() token {
 	switch {
 	case c == '\'':
 		lx.pos++
-		tok.kind = lx.scanQuoted(false)
+		tok.kind = lx.scanQuoted(quoteStandard)
 	case c == '"':
 		tok.kind = lx.scanQuotedIdent()
 	case isIdentStart(c):
@@ -216,14 +216,14 @@ func (lx *lexer) scanWordOrPrefixedString(start int) token {
 		case 'e', 'E':
 			if n == '\'' {
 				lx.pos = start + 2
-				tok.kind = lx.scanQuoted(true)
+				tok.kind = lx.scanQuoted(quoteEscape)
 				tok.end = int32(lx.pos)
 				return tok
 			}
 		case 'b', 'B', 'x', 'X':
 			if n == '\'' {
 				lx.pos = start + 2
-				tok.kind = lx.scanQuoted(false)
+				tok.kind = lx.scanQuoted(quoteBit)
 				tok.end = int32(lx.pos)
 				return tok
 			}
@@ -232,7 +232,7 @@ func (lx *lexer) scanWordOrPrefixedString(start int) token {
 				// National character literal: the lexer emits NATIONAL
 				// CHARACTER tokens; not worth modelling.
 				lx.pos = start + 2
-				lx.scanQuoted(false)
+				lx.scanQuoted(quoteStandard)
 				tok.kind = tUnsure
 				tok.end = int32(lx.pos)
 				return tok
@@ -243,7 +243,7 @@ func (lx *lexer) scanWordOrPrefixedString(start int) token {
 				tok.kind = tUnsure // Unicode escapes, UESCAPE: fall back.
 				if lx.pos < len(src) && src[lx.pos] == '\'' {
 					lx.pos++
-					lx.scanQuoted(false)
+					lx.scanQuoted(quoteStandard)
 				} else if lx.pos < len(src) && src[lx.pos] == '"' {
 					lx.scanQuotedIdent()
 				}
@@ -280,26 +280,40 @@ func (lx *lexer) scanWordOrPrefixedString(start int) token {
 	return tok
 }
 
+// String literal flavours.
+const (
+	quoteStandard = iota // '...': '' is a quote
+	quoteEscape          // E'...': backslash escapes too
+	quoteBit             // B'...', X'...': no escapes at all
+)
+
 // scanQuoted scans the body of a single-quoted string whose opening quote
 // has been consumed, including PostgreSQL's continuation across newlines
-// ('a'\n'b' is one constant). escapes selects E” rules (backslash escapes).
-func (lx *lexer) scanQuoted(escapes bool) tokKind {
+// ('a'\n'b' is one constant).
+func (lx *lexer) scanQuoted(mode int) tokKind {
 	src := lx.src
+	kind := tString
 	for {
 		for {
 			if lx.pos >= len(src) {
 				return tUnsure // unterminated quoted string
 			}
 			c := src[lx.pos]
-			if escapes && c == '\\' {
+			if mode == quoteEscape && c == '\\' {
 				if lx.pos+1 >= len(src) {
 					return tUnsure
+				}
+				switch e := src[lx.pos+1]; {
+				case e >= '0' && e <= '7', e == 'x', e == 'u', e == 'U':
+					// Octal, hex and Unicode escapes can produce bytes
+					// PostgreSQL rejects as invalid UTF-8.
+					kind = tUnsure
 				}
 				lx.pos += 2
 				continue
 			}
 			if c == '\'' {
-				if lx.pos+1 < len(src) && src[lx.pos+1] == '\'' {
+				if mode != quoteBit && lx.pos+1 < len(src) && src[lx.pos+1] == '\'' {
 					lx.pos += 2
 					continue
 				}
@@ -309,7 +323,7 @@ func (lx *lexer) scanQuoted(escapes bool) tokKind {
 			lx.pos++
 		}
 		if !lx.quoteContinues() {
-			return tString
+			return kind
 		}
 	}
 }

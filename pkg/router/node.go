@@ -40,13 +40,16 @@ func (s NodeSet) First() int {
 // Next returns the lowest id greater than id in the set, or -1. Iterate
 // with: for id := s.First(); id >= 0; id = s.Next(id).
 func (s NodeSet) Next(id int) int {
-	for id++; id < MaxNodes; id++ {
-		if w := s[id>>6] >> (uint(id) & 63); w != 0 {
+	id++
+	if id < 64 {
+		if w := s[0] >> uint(id); w != 0 {
 			return id + bits.TrailingZeros64(w)
-		} else if id < 64 {
-			id = 63
-		} else {
-			break
+		}
+		id = 64
+	}
+	if id < MaxNodes {
+		if w := s[1] >> uint(id-64); w != 0 {
+			return id + bits.TrailingZeros64(w)
 		}
 	}
 	return -1
