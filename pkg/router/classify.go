@@ -85,7 +85,8 @@ func firstCharOK(sql []byte, o *Options) bool {
 func classifyPgpool(sql []byte, st *Statement) bool {
 	var lx lexer
 	lx.reset(sql)
-	t := lx.next()
+	var t token
+	lx.next(&t)
 	if t.kind != tIdent || !bytes.EqualFold(sql[t.start:t.end], []byte("pgpool")) {
 		return false
 	}
@@ -165,14 +166,15 @@ func (p *fastParser) advance() {
 		p.tok, p.hasPeek = p.peeked, false
 		return
 	}
-	p.tok = p.lx.next()
+	p.lx.next(&p.tok)
 }
 
-func (p *fastParser) peek() token {
+func (p *fastParser) peek() *token {
 	if !p.hasPeek {
-		p.peeked, p.hasPeek = p.lx.next(), true
+		p.lx.next(&p.peeked)
+		p.hasPeek = true
 	}
-	return p.peeked
+	return &p.peeked
 }
 
 func (p *fastParser) isSelf(c byte) bool { return p.tok.kind == tSelf && p.tok.ch == c }
@@ -308,7 +310,7 @@ func (p *fastParser) statement() bool {
 		return p.colIDArg()
 	case kwRelease:
 		p.advance()
-		if p.isKw(kwSavepoint) && isColID(p.peek()) {
+		if p.isKw(kwSavepoint) && isColID(*p.peek()) {
 			p.advance()
 		}
 		p.st.Cmd, p.st.Tx, p.st.Class = CmdTransaction, TxRelease, ClassBoth
@@ -489,7 +491,7 @@ func (p *fastParser) endStmt() bool {
 	}
 	if kw == kwRollback && p.isKw(kwTo) {
 		p.advance()
-		if p.isKw(kwSavepoint) && isColID(p.peek()) {
+		if p.isKw(kwSavepoint) && isColID(*p.peek()) {
 			p.advance()
 		}
 		st.Tx = TxRollbackTo
@@ -700,8 +702,7 @@ func (p *fastParser) varValue(v *setValue) bool {
 // anyStringValue accepts a string constant whose value the caller does not
 // need to inspect.
 func (p *fastParser) anyStringValue() bool {
-	if p.tok.kind != tString || p.src[p.tok.start] == 'b' || p.src[p.tok.start] == 'B' ||
-		p.src[p.tok.start] == 'x' || p.src[p.tok.start] == 'X' {
+	if p.tok.kind != tString {
 		return false
 	}
 	p.advance()
@@ -810,7 +811,7 @@ func (p *fastParser) deallocateStmt() bool {
 	st := p.st
 	st.Cmd, st.Class = CmdDeallocate, ClassPrimary
 	p.advance()
-	if p.isKw(kwPrepare) && (isColID(p.peek()) || (p.peek().kind == tKeyword && p.peek().kw == kwAll)) {
+	if p.isKw(kwPrepare) && (isColID(*p.peek()) || (p.peek().kind == tKeyword && p.peek().kw == kwAll)) {
 		p.advance()
 	}
 	if p.acceptKw(kwAll) {
@@ -1480,7 +1481,7 @@ func (p *fastParser) unary() bool {
 func (p *fastParser) operand() bool {
 	t := p.tok
 	switch t.kind {
-	case tInt, tNumber, tString:
+	case tInt, tNumber, tString, tBitString:
 		p.advance()
 		return true
 	case tParam:

@@ -17,7 +17,8 @@ const (
 	tIdent             // unquoted identifier that is not a keyword
 	tKeyword           // unquoted identifier that is a keyword (kw, cat set)
 	tQIdent            // "quoted identifier"
-	tString            // '...', E'...', B'...', X'...', $$...$$ (incl. continuations)
+	tString            // '...', E'...', $$...$$ (incl. continuations): SCONST
+	tBitString         // B'...', X'...': BCONST, XCONST
 	tInt               // decimal integer constant
 	tNumber            // other numeric constant
 	tParam             // $n
@@ -72,29 +73,39 @@ func (lx *lexer) reset(src []byte) {
 	lx.pos = 0
 }
 
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-}
+// Character classes, one table lookup per byte on the hot path.
+const (
+	ccSpace      uint8 = 1 << iota // [ \t\n\r\f\v]
+	ccIdentStart                   // [A-Za-z_\200-\377]
+	ccDigit                        // [0-9]
+	ccDollar                       // $ (continues identifiers)
+	ccOp                           // operator characters
+)
 
-func isHorizSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\f' || c == '\v' }
-
-func isIdentStart(c byte) bool {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80
-}
-
-func isIdentCont(c byte) bool {
-	return isIdentStart(c) || (c >= '0' && c <= '9') || c == '$'
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-func isOpChar(c byte) bool {
-	switch c {
-	case '~', '!', '@', '#', '^', '&', '|', '`', '?', '+', '-', '*', '/', '%', '<', '>', '=':
-		return true
+var charClass = func() (t [256]uint8) {
+	for _, c := range []byte(" \t\n\r\f\v") {
+		t[c] = ccSpace
 	}
-	return false
-}
+	for c := 0; c < 256; c++ {
+		if (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80 {
+			t[c] = ccIdentStart
+		}
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = ccDigit
+	}
+	t['$'] = ccDollar
+	for _, c := range []byte("~!@#^&|`?+-*/%<>=") {
+		t[c] = ccOp
+	}
+	return t
+}()
+
+func isSpace(c byte) bool      { return charClass[c]&ccSpace != 0 }
+func isIdentStart(c byte) bool { return charClass[c]&ccIdentStart != 0 }
+func isIdentCont(c byte) bool  { return charClass[c]&(ccIdentStart|ccDigit|ccDollar) != 0 }
+func isDigit(c byte) bool      { return charClass[c]&ccDigit != 0 }
+func isOpChar(c byte) bool     { return charClass[c]&ccOp != 0 }
 
 // skipSpace skips whitespace and comments. It reports false when a block
 // comment is not terminated.
@@ -144,26 +155,32 @@ func (lx *lexer) skipBlockComment() bool {
 	return false
 }
 
-// next returns the next token, skipping whitespace and comments.
-func (lx *lexer) next() token {
+// next scans the next token into tok, skipping whitespace and comments.
+// (Filling the caller's token in place, rather than returning a small
+// struct of mixed-width fields, avoids store-forwarding stalls that made
+// returning it cost more than scanning it.)
+func (lx *lexer) next(tok *token) {
+	tok.cat, tok.kw, tok.ch = catNone, kwInvalid, 0
 	if !lx.skipSpace() {
-		return token{kind: tUnsure, start: int32(lx.pos), end: int32(len(lx.src))}
+		tok.kind, tok.start, tok.end = tUnsure, int32(lx.pos), int32(len(lx.src))
+		return
 	}
 	src := lx.src
 	start := lx.pos
+	tok.start = int32(start)
 	if start >= len(src) {
-		return token{kind: tEOF, start: int32(start), end: int32(start)}
+		tok.kind, tok.end = tEOF, int32(start)
+		return
 	}
 	c := src[start]
-	tok := token{start: int32(start)}
 	switch {
+	case isIdentStart(c):
+		lx.scanWordOrPrefixedString(start, tok)
 	case c == '\'':
 		lx.pos++
 		tok.kind = lx.scanQuoted(quoteStandard)
 	case c == '"':
 		tok.kind = lx.scanQuotedIdent()
-	case isIdentStart(c):
-		tok = lx.scanWordOrPrefixedString(start)
 	case isDigit(c) || (c == '.' && start+1 < len(src) && isDigit(src[start+1])):
 		tok.kind = lx.scanNumber()
 	case c == '$':
@@ -201,15 +218,13 @@ func (lx *lexer) next() token {
 		tok.kind = tUnsure
 	}
 	tok.end = int32(lx.pos)
-	return tok
 }
 
 // scanWordOrPrefixedString scans an identifier or keyword, or a string
 // constant with an E, B, X, N or U& prefix.
-func (lx *lexer) scanWordOrPrefixedString(start int) token {
+func (lx *lexer) scanWordOrPrefixedString(start int, tok *token) {
 	src := lx.src
 	c := src[start]
-	tok := token{start: int32(start)}
 	if start+1 < len(src) {
 		n := src[start+1]
 		switch c {
@@ -217,15 +232,16 @@ func (lx *lexer) scanWordOrPrefixedString(start int) token {
 			if n == '\'' {
 				lx.pos = start + 2
 				tok.kind = lx.scanQuoted(quoteEscape)
-				tok.end = int32(lx.pos)
-				return tok
+				return
 			}
 		case 'b', 'B', 'x', 'X':
 			if n == '\'' {
 				lx.pos = start + 2
 				tok.kind = lx.scanQuoted(quoteBit)
-				tok.end = int32(lx.pos)
-				return tok
+				if tok.kind == tString {
+					tok.kind = tBitString
+				}
+				return
 			}
 		case 'n', 'N':
 			if n == '\'' {
@@ -234,8 +250,7 @@ func (lx *lexer) scanWordOrPrefixedString(start int) token {
 				lx.pos = start + 2
 				lx.scanQuoted(quoteStandard)
 				tok.kind = tUnsure
-				tok.end = int32(lx.pos)
-				return tok
+				return
 			}
 		case 'u', 'U':
 			if n == '&' {
@@ -247,37 +262,34 @@ func (lx *lexer) scanWordOrPrefixedString(start int) token {
 				} else if lx.pos < len(src) && src[lx.pos] == '"' {
 					lx.scanQuotedIdent()
 				}
-				tok.end = int32(lx.pos)
-				return tok
+				return
 			}
 		}
 	}
-	p := start + 1
+	// Scan the identifier, folding case and hashing for the keyword
+	// lookup as we go.
+	h := uint32(2166136261)
+	p := start
 	for p < len(src) && isIdentCont(src[p]) {
+		b := src[p]
+		if b >= 'A' && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		h = (h ^ uint32(b)) * 16777619
 		p++
 	}
 	lx.pos = p
-	tok.end = int32(p)
 	n := p - start
 	if n > maxIdentLen {
 		tok.kind = tUnsure
-		return tok
+		return
 	}
 	tok.kind = tIdent
-	if n <= 17 { // longest keyword: "current_timestamp", 17 bytes
-		var buf [17]byte
-		for i := 0; i < n; i++ {
-			b := src[start+i]
-			if b >= 'A' && b <= 'Z' {
-				b += 'a' - 'A'
-			}
-			buf[i] = b
-		}
-		if kw, ok := keywordTable[string(buf[:n])]; ok {
+	if n <= maxKeywordLen {
+		if kw, ok := lookupKeyword(src[start:p], h); ok {
 			tok.kind, tok.kw, tok.cat = tKeyword, kw.id, kw.cat
 		}
 	}
-	return tok
 }
 
 // String literal flavours.
