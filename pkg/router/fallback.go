@@ -26,17 +26,17 @@ func classifyFallback(sql []byte, st *Statement) {
 		st.Flags |= FlagMulti
 	}
 	node := stmts[0].GetStmt()
-	describe(node, st)
-	collectNames(node, st)
+	facts := collectNames(node, st)
+	describe(node, st, facts)
 	if node.GetSelectStmt() != nil {
-		st.TerminatePID = terminatePID(node)
+		st.TerminatePID = facts.terminatePID
 	}
 }
 
 // describe sets Cmd, Class, Tx and flags from the statement node, after
 // send_to_where() (pool_query_context.c) and is_select_query()
 // (pool_process_query.c).
-func describe(node *pg_query.Node, st *Statement) {
+func describe(node *pg_query.Node, st *Statement, facts treeFacts) {
 	switch n := node.GetNode().(type) {
 	case *pg_query.Node_SelectStmt:
 		st.Cmd = CmdSelect
@@ -57,7 +57,7 @@ func describe(node *pg_query.Node, st *Statement) {
 		st.Class = ClassEither
 		// pool_has_insertinto_or_locking_clause() walks the whole tree,
 		// subqueries and CTEs included.
-		if st.Flags&(FlagInto|FlagLocking|FlagWritableCTE) != 0 || hasIntoOrLocking(node) {
+		if st.Flags&(FlagInto|FlagLocking|FlagWritableCTE) != 0 || facts.intoOrLocking {
 			st.Class = ClassPrimary
 		}
 		if st.Flags&(FlagInto|FlagLocking|FlagWritableCTE) == 0 {
@@ -119,7 +119,7 @@ func describe(node *pg_query.Node, st *Statement) {
 		// read test looks at the body too, without the first-character
 		// rule (reference §4.3, §4.4 step 5.2).
 		var body Statement
-		describe(n.PrepareStmt.GetQuery(), &body)
+		describe(n.PrepareStmt.GetQuery(), &body, facts)
 		st.Cmd, st.Class, st.PrepareCmd = CmdPrepare, body.Class, body.Cmd
 		st.Flags |= body.Flags & (FlagReadSyntax | FlagInto | FlagLocking | FlagWritableCTE |
 			FlagCopyFrom | FlagCopyFile | FlagExplainAnalyze)
@@ -312,10 +312,20 @@ func walk(m protoreflect.Message, visit func(protoreflect.Message) bool) bool {
 	if !visit(m) {
 		return false
 	}
-	fields := m.Descriptor().Fields()
+	d := m.Descriptor()
+	fields := d.Fields()
+	// pg_query.Node is one oneof over some 250 node types: ask which one
+	// is set instead of testing every field.
+	if oo := d.Oneofs(); oo.Len() == 1 && oo.Get(0).Fields().Len() == fields.Len() {
+		fd := m.WhichOneof(oo.Get(0))
+		if fd == nil || fd.Kind() != protoreflect.MessageKind {
+			return true
+		}
+		return walk(m.Get(fd).Message(), visit)
+	}
 	for i := 0; i < fields.Len(); i++ {
 		fd := fields.Get(i)
-		if fd.Kind() != protoreflect.MessageKind || !m.Has(fd) {
+		if fd.Kind() != protoreflect.MessageKind || fd.IsMap() || !m.Has(fd) {
 			continue
 		}
 		if fd.IsList() {
@@ -327,9 +337,6 @@ func walk(m protoreflect.Message, visit func(protoreflect.Message) bool) bool {
 			}
 			continue
 		}
-		if fd.IsMap() {
-			continue
-		}
 		if !walk(m.Get(fd).Message(), visit) {
 			return false
 		}
@@ -337,22 +344,16 @@ func walk(m protoreflect.Message, visit func(protoreflect.Message) bool) bool {
 	return true
 }
 
-// hasIntoOrLocking is pool_has_insertinto_or_locking_clause().
-func hasIntoOrLocking(node *pg_query.Node) bool {
-	found := false
-	walk(node.ProtoReflect(), func(m protoreflect.Message) bool {
-		switch m.Interface().(type) {
-		case *pg_query.IntoClause, *pg_query.LockingClause:
-			found = true
-			return false
-		}
-		return true
-	})
-	return found
+// treeFacts are what one walk over a statement finds.
+type treeFacts struct {
+	intoOrLocking bool  // pool_has_insertinto_or_locking_clause()
+	terminatePID  int32 // pool_get_terminate_backend_pid()
 }
 
-// collectNames records every RangeVar and FuncCall of the statement.
-func collectNames(node *pg_query.Node, st *Statement) {
+// collectNames records every RangeVar and FuncCall of the statement and
+// finds the facts Pgpool-II's select walkers look for.
+func collectNames(node *pg_query.Node, st *Statement) treeFacts {
+	var f treeFacts
 	walk(node.ProtoReflect(), func(m protoreflect.Message) bool {
 		switch v := m.Interface().(type) {
 		case *pg_query.RangeVar:
@@ -360,9 +361,21 @@ func collectNames(node *pg_query.Node, st *Statement) {
 		case *pg_query.FuncCall:
 			schema, name := funcName(v)
 			st.addName(NameFunction, []byte(schema), []byte(name))
+			// The first pg_terminate_backend(<integer constant>); Pgpool-II
+			// keeps looking while the pid found is 0.
+			if f.terminatePID == 0 && name == "pg_terminate_backend" {
+				if args := v.GetArgs(); len(args) == 1 || len(args) == 2 {
+					if iv, ok := args[0].GetAConst().GetVal().(*pg_query.A_Const_Ival); ok {
+						f.terminatePID = iv.Ival.GetIval()
+					}
+				}
+			}
+		case *pg_query.IntoClause, *pg_query.LockingClause:
+			f.intoOrLocking = true
 		}
 		return true
 	})
+	return f
 }
 
 // funcName is make_function_name_from_funccall(): name, schema.name, or
@@ -378,29 +391,4 @@ func funcName(f *pg_query.FuncCall) (schema, name string) {
 		return parts[1].GetString_().GetSval(), parts[2].GetString_().GetSval()
 	}
 	return "", ""
-}
-
-// terminatePID finds the first pg_terminate_backend(<integer constant>)
-// call (pool_get_terminate_backend_pid); 0 if none.
-func terminatePID(node *pg_query.Node) int32 {
-	var pid int32
-	walk(node.ProtoReflect(), func(m protoreflect.Message) bool {
-		f, ok := m.Interface().(*pg_query.FuncCall)
-		if !ok {
-			return true
-		}
-		parts := f.GetFuncname()
-		if len(parts) == 0 || parts[len(parts)-1].GetString_().GetSval() != "pg_terminate_backend" {
-			return true
-		}
-		args := f.GetArgs()
-		if len(args) != 1 && len(args) != 2 {
-			return true
-		}
-		if iv, ok := args[0].GetAConst().GetVal().(*pg_query.A_Const_Ival); ok {
-			pid = iv.Ival.GetIval()
-		}
-		return pid == 0 // Pgpool-II keeps looking while the pid is 0
-	})
-	return pid
 }
