@@ -133,6 +133,14 @@ type fastParser struct {
 	peeked  token
 	hasPeek bool
 	depth   int
+	// nest counts open brackets; bexprNest is the nest level at which a
+	// b_expr (BETWEEN's lower bound) is being parsed, or -1: NOT and
+	// DEFAULT are not allowed there, but are again inside brackets.
+	nest      int
+	bexprNest int
+	// deepLocking: a subquery has a locking clause, which sends the whole
+	// statement to the primary (pool_has_insertinto_or_locking_clause).
+	deepLocking bool
 }
 
 func classifyFast(sql []byte, st *Statement) bool {
@@ -141,6 +149,7 @@ func classifyFast(sql []byte, st *Statement) bool {
 	}
 	var p fastParser
 	p.src, p.st = sql, st
+	p.bexprNest = -1
 	p.lx.reset(sql)
 	p.advance()
 	for p.isSelf(';') {
@@ -860,6 +869,29 @@ func (p *fastParser) selectStmt() bool {
 		st.Flags &^= FlagReadSyntax
 		st.Class = ClassPrimary
 	}
+	if p.deepLocking {
+		st.Class = ClassPrimary
+	}
+	return true
+}
+
+// subSelect parses "SELECT ...)" after an opening parenthesis, for a
+// subquery in an expression or in FROM.
+func (p *fastParser) subSelect() bool {
+	if !p.isKw(kwSelect) || p.depth >= maxDepth {
+		return false
+	}
+	p.depth++
+	p.nest++
+	locking, ok := p.selectBody()
+	p.nest--
+	p.depth--
+	if !ok || !p.acceptSelf(')') {
+		return false
+	}
+	if locking {
+		p.deepLocking = true
+	}
 	return true
 }
 
@@ -1064,8 +1096,12 @@ func (p *fastParser) fromList() bool {
 	}
 }
 
-// tableRef parses relation [[AS] alias].
+// tableRef parses relation [[AS] alias] or (SELECT ...) [[AS] alias].
 func (p *fastParser) tableRef() bool {
+	if p.isSelf('(') {
+		p.advance()
+		return p.subSelect() && p.optAlias(false)
+	}
 	if !p.qualifiedName(NameRelation) {
 		return false
 	}
@@ -1276,7 +1312,8 @@ const (
 	opIs
 	opIn
 	opTypecast
-	opNotLike // NOT LIKE / NOT ILIKE / NOT IN
+	opNotLike // NOT LIKE / NOT ILIKE / NOT IN / NOT BETWEEN
+	opBetween // [NOT] BETWEEN [SYMMETRIC] b_expr AND a_expr
 	opUnknown // something PostgreSQL would continue with: give up
 	opEnd     // not an operator: the expression ends here
 )
@@ -1319,7 +1356,7 @@ func (p *fastParser) infixOp() binOp {
 		case kwNot:
 			if n := p.peek(); n.kind == tKeyword {
 				switch n.kw {
-				case kwLike, kwIlike, kwIn:
+				case kwLike, kwIlike, kwIn, kwBetween:
 					return binOp{prec: precLike, nonassoc: true, kind: opNotLike}
 				}
 			}
@@ -1328,7 +1365,9 @@ func (p *fastParser) infixOp() binOp {
 			return binOp{prec: precIs, nonassoc: true, kind: opIs}
 		case kwIsnull, kwNotnull:
 			return binOp{prec: precIs, postfix: true}
-		case kwBetween, kwSimilar, kwEscape, kwAt, kwCollate, kwOverlaps, kwOperator:
+		case kwBetween:
+			return binOp{prec: precLike, nonassoc: true, kind: opBetween}
+		case kwSimilar, kwEscape, kwAt, kwCollate, kwOverlaps, kwOperator:
 			return binOp{kind: opUnknown}
 		}
 	case tSelf:
@@ -1395,20 +1434,35 @@ func (p *fastParser) exprDepth(minPrec int) bool {
 			default:
 				return false
 			}
-		case op.kind == opIn, op.kind == opNotLike:
+		case op.kind == opIn, op.kind == opNotLike, op.kind == opBetween:
 			if op.kind == opNotLike {
 				p.advance() // NOT
 				op.kind = opPlain
-				if p.isKw(kwIn) {
+				switch {
+				case p.isKw(kwIn):
 					op.kind = opIn
+				case p.isKw(kwBetween):
+					op.kind = opBetween
 				}
 			}
 			p.advance()
-			if op.kind == opIn {
-				if !p.acceptSelf('(') || p.startsSubquery() || !p.exprList(')') {
+			switch {
+			case op.kind == opIn:
+				if !p.acceptSelf('(') || p.isSelf(')') || !p.parenExprOrSubquery() {
 					return false
 				}
-			} else if !p.expr(op.prec) {
+			case op.kind == opBetween:
+				if p.isKw(kwSymmetric) || p.isKw(kwAsymmetric) {
+					p.advance()
+				}
+				saved := p.bexprNest
+				p.bexprNest = p.nest
+				ok := p.expr(precLike) // a b_expr: no AND, comparison, IS, NOT
+				p.bexprNest = saved
+				if !ok || !p.acceptKw(kwAnd) || !p.expr(precLike) {
+					return false
+				}
+			case !p.expr(op.prec):
 				return false
 			}
 		default:
@@ -1416,8 +1470,20 @@ func (p *fastParser) exprDepth(minPrec int) bool {
 			if p.isKw(kwAny) || p.isKw(kwAll) || p.isKw(kwSome) {
 				// a op ANY (array): a rule of precedence Op.
 				p.advance()
-				if !p.acceptSelf('(') || p.startsSubquery() || !p.expr(precNone) || !p.acceptSelf(')') {
+				if !p.acceptSelf('(') {
 					return false
+				}
+				if p.startsSubquery() {
+					if !p.subSelect() {
+						return false
+					}
+				} else {
+					p.nest++
+					ok := p.expr(precNone) && p.acceptSelf(')')
+					p.nest--
+					if !ok {
+						return false
+					}
 				}
 				continue
 			}
@@ -1439,12 +1505,27 @@ func (p *fastParser) startsSubquery() bool {
 	return p.isKw(kwSelect) || p.isKw(kwWith) || p.isKw(kwValues) || p.isKw(kwTable)
 }
 
+// parenExprOrSubquery parses, after an opening parenthesis, either a
+// subquery or an expression list and the closing parenthesis.
+func (p *fastParser) parenExprOrSubquery() bool {
+	if p.startsSubquery() {
+		return p.subSelect()
+	}
+	p.nest++
+	ok := p.exprList(')')
+	p.nest--
+	return ok
+}
+
 // unary parses prefix operators and one operand.
 func (p *fastParser) unary() bool {
 	t := p.tok
 	switch t.kind {
 	case tKeyword:
 		if t.kw == kwNot {
+			if p.bexprNest == p.nest {
+				return false // NOT is not allowed in a b_expr
+			}
 			if n := p.peek(); n.kind == tKeyword {
 				switch n.kw {
 				case kwLike, kwIlike, kwIn, kwBetween, kwSimilar:
@@ -1492,16 +1573,50 @@ func (p *fastParser) operand() bool {
 			return false
 		}
 		p.advance()
-		if p.startsSubquery() || p.isSelf(')') {
-			return false
-		}
-		if !p.exprList(')') {
+		if p.isSelf(')') || !p.parenExprOrSubquery() {
 			return false
 		}
 		return !p.isSelf('.') && !p.isSelf('[')
 	case tKeyword:
 		switch t.kw {
-		case kwTrue, kwFalse, kwNull, kwDefault, kwCurrentUser, kwSessionUser, kwUser,
+		case kwDefault:
+			if p.bexprNest == p.nest {
+				return false // DEFAULT is an a_expr only
+			}
+			p.advance()
+			return true
+		case kwCase:
+			return p.caseExpr()
+		case kwCoalesce, kwGreatest, kwLeast, kwNullif:
+			p.advance()
+			if !p.acceptSelf('(') || p.isSelf(')') {
+				return false
+			}
+			p.nest++
+			var ok bool
+			if t.kw == kwNullif { // exactly two arguments
+				ok = p.expr(precNone) && p.acceptSelf(',') && p.expr(precNone) && p.acceptSelf(')')
+			} else {
+				ok = p.exprList(')')
+			}
+			p.nest--
+			return ok && !p.isSelf('.') && !p.isSelf('[')
+		case kwCast:
+			p.advance()
+			if !p.acceptSelf('(') {
+				return false
+			}
+			p.nest++
+			ok := p.expr(precNone) && p.acceptKw(kwAs) && p.typeName() && p.acceptSelf(')')
+			p.nest--
+			return ok && !p.isSelf('.') && !p.isSelf('[')
+		case kwExists:
+			p.advance()
+			if !p.acceptSelf('(') || !p.subSelect() {
+				return false
+			}
+			return !p.isSelf('.') && !p.isSelf('[')
+		case kwTrue, kwFalse, kwNull, kwCurrentUser, kwSessionUser, kwUser,
 			kwCurrentRole, kwCurrentCatalog, kwCurrentDate:
 			p.advance()
 			return true
@@ -1575,6 +1690,35 @@ func (p *fastParser) operand() bool {
 		return false
 	}
 	return true
+}
+
+// caseExpr parses CASE [arg] WHEN expr THEN expr ... [ELSE expr] END.
+func (p *fastParser) caseExpr() bool {
+	p.advance()
+	p.nest++
+	ok := p.caseBody()
+	p.nest--
+	return ok && !p.isSelf('.') && !p.isSelf('[')
+}
+
+func (p *fastParser) caseBody() bool {
+	if !p.isKw(kwWhen) && !p.expr(precNone) {
+		return false
+	}
+	n := 0
+	for p.acceptKw(kwWhen) {
+		if !p.expr(precNone) || !p.acceptKw(kwThen) || !p.expr(precNone) {
+			return false
+		}
+		n++
+	}
+	if n == 0 {
+		return false
+	}
+	if p.acceptKw(kwElse) && !p.expr(precNone) {
+		return false
+	}
+	return p.acceptKw(kwEnd)
 }
 
 // typeName parses the type of a :: cast: a (qualified) type name with
