@@ -219,8 +219,7 @@ func (s *Session) followPrepared(env *Env, d *Destination, execute bool) {
 		return
 	}
 	d.Nodes, d.LBNode, d.Reason = p.Dest.Nodes, p.Dest.LBNode, ReasonPrepared
-	if execute && p.SQL && !p.Dest.Nodes.Has(primary) && s.Opts.LoadBalanceMode && s.Writing &&
-		env.PrimaryTx == 'T' && s.Opts.DisableLoadBalanceOnWrite != WriteOff {
+	if execute && p.SQL && s.NeedsParseOnPrimary(&p.Dest, env) {
 		d.Nodes = NodeSet{}
 		d.Nodes.Add(primary)
 		d.LBNode = primary
@@ -566,4 +565,27 @@ func equalFoldString(a []byte, b string) bool {
 		}
 	}
 	return true
+}
+
+// NeedsParseOnPrimary reports whether a Bind of a statement Parse'd with
+// destination p must first re-send the Parse to the primary ("parse
+// before bind"): the session became a writing transaction after the
+// statement was parsed on a standby only.
+func (s *Session) NeedsParseOnPrimary(p *Destination, env *Env) bool {
+	return !p.Nodes.Has(env.Cluster.Primary()) && s.Opts.LoadBalanceMode && s.Writing &&
+		env.PrimaryTx == 'T' && s.Opts.DisableLoadBalanceOnWrite != WriteOff
+}
+
+// SkipIdle removes from d the nodes other than the primary whose
+// transaction state is 'I', for COMMIT, ROLLBACK and ROLLBACK TO: a
+// standby that never joined the transaction must not get them.
+func (d *Destination) SkipIdle(tx TxEffect, primary int, state func(node int) byte) {
+	if tx != TxCommit && tx != TxRollback && tx != TxRollbackTo {
+		return
+	}
+	for id := d.Nodes.First(); id >= 0; id = d.Nodes.Next(id) {
+		if id != primary && state(id) == 'I' {
+			d.Nodes.Remove(id)
+		}
+	}
 }

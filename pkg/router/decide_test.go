@@ -199,3 +199,39 @@ func TestRouteCachesLookups(t *testing.T) {
 		t.Fatalf("new session: %d catalog queries, want 2", ts.cat.calls)
 	}
 }
+
+func TestSkipIdle(t *testing.T) {
+	d := Destination{Nodes: nodes(0, 1, 2)}
+	state := map[int]byte{0: 'T', 1: 'I', 2: 'T'}
+	d.SkipIdle(TxCommit, 0, func(n int) byte { return state[n] })
+	if d.Nodes != nodes(0, 2) {
+		t.Fatalf("COMMIT to idle standby not skipped: %v", d.Nodes)
+	}
+	d = Destination{Nodes: nodes(0, 1)}
+	state[0] = 'I'
+	d.SkipIdle(TxRollback, 0, func(n int) byte { return state[n] })
+	if d.Nodes != nodes(0) {
+		t.Fatalf("primary must keep the ROLLBACK even when idle: %v", d.Nodes)
+	}
+	d = Destination{Nodes: nodes(0, 1)}
+	d.SkipIdle(TxBegin, 0, func(n int) byte { return 'I' })
+	if d.Nodes != nodes(0, 1) {
+		t.Fatalf("BEGIN lost nodes: %v", d.Nodes)
+	}
+}
+
+func TestNeedsParseOnPrimary(t *testing.T) {
+	ts := newTestSession(t, nil)
+	parsed := Destination{Nodes: nodes(1)}
+	if ts.s.NeedsParseOnPrimary(&parsed, &ts.env) {
+		t.Fatal("re-parse requested outside a writing transaction")
+	}
+	ts.s.Writing, ts.env.PrimaryTx = true, 'T'
+	if !ts.s.NeedsParseOnPrimary(&parsed, &ts.env) {
+		t.Fatal("no re-parse for a standby statement in a writing transaction")
+	}
+	onPrimary := Destination{Nodes: nodes(0, 1)}
+	if ts.s.NeedsParseOnPrimary(&onPrimary, &ts.env) {
+		t.Fatal("re-parse requested for a statement already on the primary")
+	}
+}

@@ -131,7 +131,7 @@ func (s *Session) CommandSucceeded(e *Effect, primaryTx byte) {
 		s.clearTxFlags()
 	case e.Flags.Has(FlagSetSerializable):
 		s.Serializable = true
-	case e.Tx == TxPrepare || e.Tx == TxCommitPrepared || e.Tx == TxRollbackPrepared:
+	case e.TwoPhase():
 		// The caller closes the standbys' transactions.
 	case e.isWrite():
 		s.noteWrite(e, primaryTx)
@@ -277,4 +277,11 @@ func (s *Session) isTracedTemp(rel []byte) bool {
 		}
 	}
 	return false
+}
+
+// TwoPhase reports a PREPARE TRANSACTION, COMMIT PREPARED or ROLLBACK
+// PREPARED: after it succeeds the caller commits any transaction still
+// open on the standbys (they only saw the transaction's reads).
+func (e *Effect) TwoPhase() bool {
+	return e.Tx == TxPrepare || e.Tx == TxCommitPrepared || e.Tx == TxRollbackPrepared
 }
