@@ -350,7 +350,10 @@ func (s *Session) matchesPrimaryPattern(q []byte) bool {
 	return false
 }
 
-// writingFunction is pool_has_function_call() (§4.6), cached in st:
+// writingFunction is pool_has_function_call() (§4.6), cached in st.
+// Pgpool-II applies it to SELECT statements only; here it also covers the
+// SELECT of a PREPARE or of COPY (SELECT ...) TO STDOUT, which Pgpool-II
+// would send to a standby even with nextval() in them:
 // with read_only_function_list set, every function not matching it
 // writes; else with write_function_list set, those matching it; else
 // (both empty) the volatile ones.
@@ -423,9 +426,13 @@ func appendNoQuotes(dst, b []byte) []byte {
 func (st *Statement) Effect() Effect {
 	e := Effect{Cmd: st.Cmd, Tx: st.Tx, Flags: st.Flags, Discard: st.Discard,
 		WritingFunction: st.writeFns == 2}
-	if st.Cmd == CmdExplain && st.Flags.Has(FlagExplainAnalyze) && e.WritingFunction {
-		// EXPLAIN ANALYZE of a SELECT calling a writing function is a write.
-		e.Flags &^= FlagReadSyntax
+	if st.Cmd == CmdExplain {
+		// is_select_query() checks functions for EXPLAIN ANALYZE SELECT
+		// only; EXPLAIN without ANALYZE runs nothing.
+		if st.Flags.Has(FlagExplainAnalyze) && e.WritingFunction {
+			e.Flags &^= FlagReadSyntax
+		}
+		e.WritingFunction = false
 	}
 	switch {
 	case st.Cmd == CmdCreateTable && st.Flags.Has(FlagTempTable):

@@ -270,3 +270,16 @@ func TestClassifyStopsAtNUL(t *testing.T) {
 		t.Errorf("text after NUL was not ignored: class %v flags %b", st.Class, st.Flags)
 	}
 }
+
+func TestStatementReuse(t *testing.T) {
+	var st Statement
+	Classify([]byte("SELECT f(a) FROM s.t JOIN u ON true WHERE g(1) = 2"), nil, &st)
+	Classify([]byte("PREPARE x AS SELECT 1"), nil, &st)
+	Classify([]byte("BEGIN"), nil, &st)
+	if st.NumNames() != 0 || st.Relations() != 0 || st.Functions() != 0 || st.Tx != TxBegin || st.PrepareCmd != CmdOther {
+		t.Fatalf("state leaked between statements: %s", describeStatement(&st))
+	}
+	if _, ok := st.Name(); ok {
+		t.Fatal("name leaked between statements")
+	}
+}

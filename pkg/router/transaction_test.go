@@ -266,3 +266,16 @@ func TestTempTableTrace(t *testing.T) {
 		t.Fatal("system catalog and unlogged checks were not made")
 	}
 }
+
+func TestEffectOfExplain(t *testing.T) {
+	ts := newTestSession(t, func(o *Options) { o.DisableLoadBalanceOnWrite = WriteAlways })
+	// EXPLAIN runs nothing: not a write even with a volatile function.
+	ts.run(t, "EXPLAIN SELECT nextval('s')", 'I')
+	if ts.s.Writing {
+		t.Fatal("EXPLAIN SELECT nextval() counted as a write")
+	}
+	ts.run(t, "EXPLAIN ANALYZE SELECT nextval('s')", 'I')
+	if !ts.s.Writing {
+		t.Fatal("EXPLAIN ANALYZE SELECT nextval() not counted as a write")
+	}
+}
