@@ -173,9 +173,42 @@ func classifyFast(sql []byte, st *Statement) bool {
 func (p *fastParser) advance() {
 	if p.hasPeek {
 		p.tok, p.hasPeek = p.peeked, false
+	} else {
+		p.lx.next(&p.tok)
+	}
+	if p.tok.kind == tKeyword {
+		p.lookahead()
+	}
+}
+
+// lookahead reproduces base_yylex(): a few keywords become different
+// tokens depending on the next one, and then are no longer names.
+func (p *fastParser) lookahead() {
+	var follow []keywordID
+	switch p.tok.kw {
+	case kwNot:
+		follow = []keywordID{kwBetween, kwIn, kwLike, kwIlike, kwSimilar}
+	case kwNulls:
+		follow = []keywordID{kwFirst, kwLast}
+	case kwWith:
+		follow = []keywordID{kwTime, kwOrdinality}
+	case kwWithout:
+		follow = []keywordID{kwTime}
+	case kwFormat:
+		follow = []keywordID{kwJson}
+	default:
 		return
 	}
-	p.lx.next(&p.tok)
+	n := p.peek()
+	if n.kind != tKeyword {
+		return
+	}
+	for _, k := range follow {
+		if n.kw == k {
+			p.tok.la = true
+			return
+		}
+	}
 }
 
 func (p *fastParser) peek() *token {
@@ -209,12 +242,12 @@ func (p *fastParser) acceptSelf(c byte) bool {
 // isColID: IDENT (quoted or not) or an unreserved keyword. PostgreSQL's
 // ColId also admits column-name keywords; the fast path does not.
 func isColID(t token) bool {
-	return t.kind == tIdent || t.kind == tQIdent || (t.kind == tKeyword && t.cat == catUnreserved)
+	return t.kind == tIdent || t.kind == tQIdent || (t.kind == tKeyword && t.cat == catUnreserved && !t.la)
 }
 
 // isColLabel: any identifier or keyword (ColLabel, attr_name).
 func isColLabel(t token) bool {
-	return t.kind == tIdent || t.kind == tQIdent || t.kind == tKeyword
+	return t.kind == tIdent || t.kind == tQIdent || (t.kind == tKeyword && !t.la)
 }
 
 func (p *fastParser) isOpText(s string) bool {

@@ -186,6 +186,15 @@ var fastCorpus = []string{
 // parserCorpus are statements that need the real grammar (or are
 // interesting either way): every row of §4.3 and the lexer's hard cases.
 var parserCorpus = []string{
+	"SELECT a.not IN (0)",
+	"SELECT a.nulls FIRST",
+	"SELECT 1 AS not LIKE 'x'",
+	"SELECT 1 AS nulls last",
+	"SELECT nulls FROM t ORDER BY nulls NULLS FIRST",
+	"SELECT a AS with time",
+	"SELECT format json",
+	"SELECT without time",
+	"SELECT * FROM t x WHERE x.not = 1",
 	"SELECT * FROM t WHERE a BETWEEN NOT b AND c",
 	"SELECT * FROM t WHERE a BETWEEN 1 AND NOT b",
 	"SELECT * FROM t WHERE a BETWEEN b = c AND d",

@@ -51,10 +51,13 @@ type keyword struct {
 // token is one lexical token. start and end are byte offsets into the
 // input; for strings and quoted identifiers they include the quotes.
 type token struct {
-	kind  tokKind
-	cat   kwCategory
-	kw    keywordID
-	ch    byte // tSelf character, or the first byte of a tOp
+	kind tokKind
+	cat  kwCategory
+	kw   keywordID
+	ch   byte // tSelf character, or the first byte of a tOp
+	// la: the grammar sees this keyword as a lookahead token (NOT_LA,
+	// NULLS_LA, WITH_LA, WITHOUT_LA, FORMAT_LA), never as a name.
+	la    bool
 	start int32
 	end   int32
 }
@@ -160,7 +163,7 @@ func (lx *lexer) skipBlockComment() bool {
 // struct of mixed-width fields, avoids store-forwarding stalls that made
 // returning it cost more than scanning it.)
 func (lx *lexer) next(tok *token) {
-	tok.cat, tok.kw, tok.ch = catNone, kwInvalid, 0
+	tok.cat, tok.kw, tok.ch, tok.la = catNone, kwInvalid, 0, false
 	if !lx.skipSpace() {
 		tok.kind, tok.start, tok.end = tUnsure, int32(lx.pos), int32(len(lx.src))
 		return
