@@ -424,7 +424,7 @@ func appendNoQuotes(dst, b []byte) []byte {
 // tracking. Call it after Route, which settles the writing-function test.
 // It allocates only for CREATE TEMP TABLE and DROP TABLE.
 func (st *Statement) Effect() Effect {
-	e := Effect{Cmd: st.Cmd, Tx: st.Tx, Flags: st.Flags, Discard: st.Discard,
+	e := Effect{Kind: st.Kind, Cmd: st.Cmd, Tx: st.Tx, Flags: st.Flags, Discard: st.Discard,
 		WritingFunction: st.writeFns == 2}
 	if st.Cmd == CmdExplain {
 		// is_select_query() checks functions for EXPLAIN ANALYZE SELECT

@@ -86,6 +86,8 @@ func (s *Session) SelectLBNode(c *Cluster) int {
 // and CommandComplete for a Parse'd one (store it with the prepared
 // statement). It holds no reference to the query text.
 type Effect struct {
+	// Kind is the statistics kind, counted per node at Execute.
+	Kind    Kind
 	Cmd     Cmd
 	Tx      TxEffect
 	Flags   Flags
