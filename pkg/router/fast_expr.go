@@ -490,7 +490,23 @@ func (p *fastParser) typeName() bool {
 		case kwInt, kwInteger, kwSmallint, kwBigint, kwReal, kwBoolean:
 		case kwNumeric, kwDecimal, kwDec:
 			mods = 2
-		case kwFloat, kwVarchar:
+		case kwFloat:
+			// The grammar itself rejects float(p) outside 1..53.
+			if p.isSelf('(') {
+				n := p.peek()
+				if n.kind != tInt || n.end-n.start > 2 {
+					return false
+				}
+				v := 0
+				for _, c := range p.src[n.start:n.end] {
+					v = v*10 + int(c-'0')
+				}
+				if v < 1 || v > 53 {
+					return false
+				}
+			}
+			mods = 1
+		case kwVarchar:
 			mods = 1
 		case kwCharacter, kwChar:
 			p.acceptKw(kwVarying)
