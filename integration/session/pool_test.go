@@ -172,8 +172,15 @@ func TestReservedConnectionsRefuseWith53300(t *testing.T) {
 	cluster.Reset(t)
 	p := rawPool(t, pgcluster.PgpoolOptions{NumInitChildren: 2, Params: map[string]string{"reserved_connections": "1"}})
 	ctx := context.Background()
-	first := dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
-	_ = first
+	// The launcher's readiness session may still be ending in the other
+	// child: the first client gets in once it has.
+	var first *pgx.Conn
+	pgcluster.Eventually(t, 10*time.Second, 50*time.Millisecond, func() error {
+		c, err := pgx.Connect(ctx, p.ConnString(pgcluster.Database, pgcluster.Superuser))
+		first = c
+		return err
+	})
+	defer first.Close(ctx)
 	_, err := pgx.Connect(ctx, p.ConnString(pgcluster.Database, pgcluster.Superuser))
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Code != "53300" || !strings.Contains(strings.ToLower(pe.Message), "too many clients") {

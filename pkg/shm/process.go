@@ -326,3 +326,22 @@ func (c *ChildSlot) SetConn(slot, node int, pid int32, key []byte) {
 func (c *ChildSlot) ClearConn(slot, node int) {
 	atomic.StoreInt32(&c.s.conn(c.i, slot, node).pid, 0)
 }
+
+// FindBackendPid reports the node of the pooled backend connection whose
+// PostgreSQL pid is pid, in any child (pg_terminate_backend routing).
+func (s *Segment) FindBackendPid(pid int32) (node int, ok bool) {
+	nb := s.NumBackends()
+	for ch := 0; ch < s.layout.NumChildren; ch++ {
+		if atomic.LoadInt32(&s.procSlots()[ch].pid) == 0 {
+			continue
+		}
+		for sl := 0; sl < s.layout.MaxPool; sl++ {
+			for n := 0; n < nb; n++ {
+				if atomic.LoadInt32(&s.conn(ch, sl, n).pid) == pid {
+					return n, true
+				}
+			}
+		}
+	}
+	return -1, false
+}
