@@ -13,10 +13,10 @@ type pendEntry struct {
 	// CommandComplete arrives (track: only on the main node's entry).
 	eff   router.Effect
 	track bool
-	fwd  bool // forward the response to the client, or swallow it
-	stmt bool // Describe of a statement: ParameterDescription comes first
-	last bool // the last entry of a group: its ReadyForQuery goes to the client
-	main bool // the group's main node: its transaction status is the client's
+	fwd   bool // forward the response to the client, or swallow it
+	stmt  bool // Describe of a statement: ParameterDescription comes first
+	last  bool // the last entry of a group: its ReadyForQuery goes to the client
+	main  bool // the group's main node: its transaction status is the client's
 }
 
 // pending is a growable ring of pendEntry; pipelines of thousands of

@@ -241,4 +241,3 @@ func (s *session) waitFailover() {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
-
