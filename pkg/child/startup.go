@@ -206,6 +206,9 @@ func (s *session) connectFailed(node int, err error) {
 		addr = backend.Target{Host: b.Host(), Port: b.Port}.String()
 	}
 	s.log.Error().Err(err).Int("node", node).Msg("failed to connect to a backend")
+	// A node that refuses connections is failed over when
+	// failover_on_backend_error is on (Pgpool §3.3).
+	s.c.reportNodeFailure(node)
 	s.fatal(relay.ErrBackendConnect(node, addr, err))
 }
 
