@@ -28,7 +28,10 @@ func (m *Manager) followPrimary(oldPrimary, newPrimary int, primaryFailed, promo
 	if cfg.FollowPrimaryCommand == "" && !promote {
 		return
 	}
-	degenerated := false
+	// In a switchover the old primary is alive: it follows the new one
+	// (pcp_promote_node -s makes the old primary a standby through
+	// follow_primary_command).
+	degenerated := promote && oldPrimary >= 0 && oldPrimary != newPrimary
 	for i, b := range cfg.Backends {
 		if !b.InUse() || i == newPrimary {
 			continue
