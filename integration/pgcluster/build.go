@@ -65,13 +65,29 @@ func findOrBuild() (string, error) {
 		return "", fmt.Errorf("chmod %s: %w", dir, err)
 	}
 	register(&built, func() error { return os.RemoveAll(dir) })
-	cmd := exec.Command("go", "build", "-o", dir+"/", "./cmd/...")
+	cmd := exec.Command("go", "build", "-o", dir+"/", "./cmd/...", "./tools/pg_md5", "./tools/pg_enc")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build ./cmd/... in %s: %w\n%s", root, err, out)
 	}
+	// The installed names, as `make build` links them.
+	links := map[string]string{"pgpool": "pgpoold"}
+	for _, c := range pcpCommands {
+		links[c] = "pcp"
+	}
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			return "", fmt.Errorf("link %s: %w", name, err)
+		}
+	}
 	return dir, nil
 }
+
+// pcpCommands are the names the pcp binary answers to (Makefile PCP_LINKS).
+var pcpCommands = []string{"pcp_node_count", "pcp_node_info", "pcp_health_check_stats", "pcp_proc_count",
+	"pcp_proc_info", "pcp_pool_status", "pcp_detach_node", "pcp_attach_node", "pcp_promote_node",
+	"pcp_stop_pgpool", "pcp_reload_config", "pcp_recovery_node", "pcp_log_rotate",
+	"pcp_invalidate_query_cache", "pcp_watchdog_info"}
 
 // moduleRoot is the directory of the main module's go.mod (`go env GOMOD`
 // from the test's working directory, which is its package directory).
