@@ -46,9 +46,9 @@ func Main(env *spawn.Env) int {
 }
 
 func start(env *spawn.Env) (*Child, error) {
-	cfg, _, err := config.Load(env.Config)
+	cfg, err := config.LoadSnapshot(env.Config)
 	if err != nil {
-		return nil, fmt.Errorf("load configuration %s: %w", env.Config, err)
+		return nil, err
 	}
 	seg, err := shm.Attach(env.Shm)
 	if err != nil {
@@ -97,12 +97,13 @@ func (c *Child) setConfig(cfg *config.Config) error {
 }
 
 func (c *Child) reload() {
-	cfg, diags, err := c.cfg.Reload(c.env.Config, func(int) bool { return true })
+	// The supervisor reloaded pgpool.conf (reporting what it ignored)
+	// and wrote the result before signalling us.
+	cfg, err := config.LoadSnapshot(c.env.Config)
 	if err != nil {
 		c.log.Warn().Err(err).Msg("reload of the configuration failed; keeping the running one")
 		return
 	}
-	_ = diags // the supervisor reports them once
 	if err := c.setConfig(cfg); err != nil {
 		c.log.Warn().Err(err).Msg("reload of the logging configuration failed")
 	}

@@ -161,10 +161,10 @@ func (s *session) wait() error {
 // idleLimit is client_idle_limit in seconds (client_idle_limit_in_recovery
 // while an online recovery runs).
 func (s *session) idleLimit() int {
-	if s.c.seg.Recovery() == shm.RecoveryOnline && s.c.cfg.ClientIdleLimitInRecovery != 0 {
-		return s.c.cfg.ClientIdleLimitInRecovery
+	if s.c.seg.Recovery() == shm.RecoveryOnline && s.cfg.ClientIdleLimitInRecovery != 0 {
+		return s.cfg.ClientIdleLimitInRecovery
 	}
-	return s.c.cfg.ClientIdleLimit
+	return s.cfg.ClientIdleLimit
 }
 
 func (s *session) checkIdle() error {

@@ -1,6 +1,8 @@
 package child
 
-import "github.com/pgpool-go/pgpool-go/pkg/shm"
+import (
+	"github.com/pgpool-go/pgpool-go/pkg/shm"
+)
 
 // routing is where one statement goes.
 type routing struct {
@@ -45,7 +47,3 @@ func (s *session) countStatement(r routing) {
 		s.c.seg.CountStatement(n, r.kind)
 	}
 }
-
-// intercept answers pgpool's own commands (SHOW pool_*, PGPOOL ...).
-// TODO(#4): pkg/show.
-func (s *session) intercept(sql []byte) bool { return false }

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/pgpool-go/pgpool-go/pkg/backend"
+	"github.com/pgpool-go/pgpool-go/pkg/config"
 	"github.com/pgpool-go/pgpool-go/pkg/pool"
 	"github.com/pgpool-go/pgpool-go/pkg/relay"
 	"github.com/pgpool-go/pgpool-go/pkg/shm"
@@ -18,6 +19,7 @@ import (
 // every session, so its buffers and tables are allocated once.
 type session struct {
 	c      *Child
+	cfg    *config.Config // the child's configuration with this session's PGPOOL SET values
 	log    zerolog.Logger
 	client *relay.Conn
 	host   string
@@ -92,6 +94,7 @@ func (s *session) begin(fd int, host string, port int) {
 	s.portals.reset()
 	s.vanished, s.closing, s.failed = false, false, false
 	s.idle = time.Now()
+	s.cfg = s.c.cfg
 	s.log = s.c.log.With().Str("client", hostPort(host, port)).Logger()
 }
 

@@ -118,6 +118,8 @@ type process struct {
 	currentPool int32  // pool slot in use by the client, -1 none
 	pooled      int32  // occupied pool slots
 	lbNode      int32
+	_           uint32
+	waitSince   int64  // when the child last started waiting for a client
 	seq         uint32 // seqlock over the fields below
 	clientPort  int32
 	stmtNodes   [MaxBackends / 64]uint64

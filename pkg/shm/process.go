@@ -17,6 +17,7 @@ type Process struct {
 	Pooled      int  // occupied pool slots
 	LBNode      int  // load-balance node of the current session, -1 none
 	NeedRestart bool
+	WaitSince   time.Time // waiting for a client since (zero while serving)
 	ClientHost  string
 	ClientPort  int
 	Statement   string
@@ -60,6 +61,7 @@ func (s *Segment) ReadProcess(i int) Process {
 		LBNode:      int(atomic.LoadInt32(&p.lbNode)),
 		NeedRestart: atomic.LoadUint32(&p.needRestart) == 1,
 		StartTime:   time.Unix(atomic.LoadInt64(&p.startTime), 0),
+		WaitSince:   unixOrZero(atomic.LoadInt64(&p.waitSince)),
 	}
 	var host [HostLen]byte
 	var stmt [StatementLen]byte
@@ -154,6 +156,7 @@ func (c *ChildSlot) Start(pid int) {
 		p.clientHost, p.statement, p.stmtNodes, p.clientPort = [HostLen]byte{}, [StatementLen]byte{}, [MaxBackends / 64]uint64{}, 0
 	})
 	atomic.StoreUint32(&p.status, uint32(ProcWaitForConnect))
+	atomic.StoreInt64(&p.waitSince, time.Now().Unix())
 	atomic.StoreUint32(&p.everUsed, 0)
 	atomic.StoreUint32(&p.connections, 0)
 	atomic.StoreUint32(&p.needRestart, 0)
@@ -180,8 +183,17 @@ func (c *ChildSlot) Clear() {
 // Pid is the pid of the child in the slot, 0 when empty.
 func (c *ChildSlot) Pid() int { return int(atomic.LoadInt32(&c.p.pid)) }
 
-// SetStatus records what the child does now.
-func (c *ChildSlot) SetStatus(st ProcessStatus) { atomic.StoreUint32(&c.p.status, uint32(st)) }
+// SetStatus records what the child does now; waiting for a connection
+// also records since when (child_life_time countdown in SHOW
+// pool_processes).
+func (c *ChildSlot) SetStatus(st ProcessStatus) {
+	if st == ProcWaitForConnect {
+		atomic.StoreInt64(&c.p.waitSince, time.Now().Unix())
+	} else if ProcessStatus(atomic.LoadUint32(&c.p.status)) == ProcWaitForConnect {
+		atomic.StoreInt64(&c.p.waitSince, 0)
+	}
+	atomic.StoreUint32(&c.p.status, uint32(st))
+}
 
 // SetNeedRestart asks the child to exit at its next session boundary.
 func (c *ChildSlot) SetNeedRestart() { atomic.StoreUint32(&c.p.needRestart, 1) }

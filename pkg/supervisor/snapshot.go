@@ -1,11 +1,27 @@
 package supervisor
 
-// writeSnapshot points the workers at the configuration they must load.
-// TODO(#3): write the effective configuration to a snapshot beside the
-// segment, so a worker respawned after the file was edited (without a
-// reload) still runs the supervisor's configuration.
+import (
+	"fmt"
+	"os"
+
+	"github.com/pgpool-go/pgpool-go/pkg/shm"
+)
+
+// writeSnapshot writes the running configuration where the workers load
+// it (beside the segment), atomically: a worker started at any time runs
+// exactly the supervisor's configuration, even if pgpool.conf was edited
+// without a reload, as a forked Pgpool child inherits its parent's.
 func (s *Supervisor) writeSnapshot() error {
-	s.snapshot = s.opts.ConfigFile
+	path := shm.Path(s.cfg.Port) + ".conf"
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, s.cfg.Snapshot(), 0600); err != nil {
+		return fmt.Errorf("write the configuration snapshot for the workers: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write the configuration snapshot for the workers: %w", err)
+	}
+	s.snapshot = path
 	return nil
 }
 
@@ -21,9 +37,7 @@ func (s *Supervisor) applyNodeConfig() {
 	}
 }
 
-// onRequests handles the requests queued in shared memory. Until the
-// failover package takes node requests, stop and reload requests from the
-// PCP process are handled here and node requests are rejected.
+// onRequests handles the requests queued in shared memory.
 func (s *Supervisor) onRequests() {
 	for {
 		r, ok := s.seg.Take()

@@ -102,6 +102,7 @@ func Run(cfg *config.Config, opts Options, log zerolog.Logger) (err error) {
 	if err := s.writeSnapshot(); err != nil {
 		return err
 	}
+	defer os.Remove(s.snapshot)
 	s.initNodes()
 	if s.lifeR, s.lifeW, err = os.Pipe(); err != nil {
 		return fmt.Errorf("create life pipe: %w", err)
