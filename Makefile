@@ -2,7 +2,7 @@
 GO      ?= go
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
-ETCDIR  ?= $(PREFIX)/etc/pgpool-go
+ETCDIR  ?= $(PREFIX)/etc
 SANDBOX ?= $(CURDIR)/sandbox
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
@@ -13,7 +13,7 @@ PCP_LINKS = pcp_node_count pcp_node_info pcp_health_check_stats pcp_proc_count \
             pcp_promote_node pcp_stop_pgpool pcp_reload_config pcp_recovery_node \
             pcp_log_rotate pcp_invalidate_query_cache pcp_watchdog_info
 
-LDFLAGS = -X github.com/pgpool-go/pgpool-go/pkg/version.Build=$(VERSION)
+LDFLAGS = -X github.com/pgpool-go/pgpool-go/pkg/version.Build=$(VERSION) -X github.com/pgpool-go/pgpool-go/pkg/config.SysconfDir=$(ETCDIR)
 
 .PHONY: all build test unit integration vet install sandbox bench clean
 
@@ -28,13 +28,13 @@ build:
 
 # The whole suite: unit tests, then integration tests on real PostgreSQL clusters.
 test: vet build
-	$(GO) test -count=1 -timeout 40m ./...
+	PGPOOLGO_BIN=$(CURDIR)/bin $(GO) test -count=1 -timeout 40m ./...
 
 unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /integration)
 
 integration: build
-	$(GO) test -count=1 -timeout 40m ./integration/...
+	PGPOOLGO_BIN=$(CURDIR)/bin $(GO) test -count=1 -timeout 40m ./integration/...
 
 vet:
 	$(GO) vet ./...
@@ -45,9 +45,18 @@ install: build
 	ln -sf pgpoold $(DESTDIR)$(BINDIR)/pgpool
 	for l in $(PCP_LINKS); do ln -sf pcp $(DESTDIR)$(BINDIR)/$$l; done
 	for f in etc/*; do if [ -f $$f ]; then install -m 0644 $$f $(DESTDIR)$(ETCDIR)/; fi; done
+	install -m 0755 tools/pgpool_setup/pgpool_setup $(DESTDIR)$(BINDIR)/pgpool_setup
 
+# A primary and a standby with pgpoold in front, in $(SANDBOX): pgpoold on
+# 11000, PCP on 11001, PostgreSQL on 11002 and 11003, database test. Made
+# once by tools/pgpool_setup; later runs start it again.
 sandbox: build
-	@echo "sandbox: not available yet (issue 9)"; exit 1
+	@if [ -x $(SANDBOX)/startall ]; then \
+		echo "starting the sandbox in $(SANDBOX)"; $(SANDBOX)/startall; \
+	else \
+		mkdir -p $(SANDBOX) && cd $(SANDBOX) && PGPOOL_INSTALL_DIR=$(CURDIR) $(CURDIR)/tools/pgpool_setup/pgpool_setup --no-stop; \
+	fi
+	@echo "connect with: psql -p 11000 test    (stop with $(SANDBOX)/shutdownall)"
 
 bench: build
 	@echo "bench: not available yet (issue 6)"; exit 1

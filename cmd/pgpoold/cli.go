@@ -14,10 +14,6 @@ import (
 	"github.com/pgpool-go/pgpool-go/pkg/version"
 )
 
-// defaultConfigDir is where Pgpool-II looks without -f: its compile-time
-// SYSCONFDIR. Debian's package uses /etc/pgpool2, which is tried second.
-var defaultConfigDirs = []string{"/usr/local/etc", "/etc/pgpool2"}
-
 func runCLI(args []string) int {
 	cli.VersionPrinter = func(*cli.Context) {
 		fmt.Printf("pgpool-II version %s, pgpool-go %s\n", version.String(), version.Build)
@@ -88,16 +84,7 @@ type paths struct{ conf, pcp, hba, key string }
 
 func resolvePaths(c *cli.Context) (paths, error) {
 	var p paths
-	p.conf = opt(c, "config-file")
-	if p.conf == "" {
-		p.conf = filepath.Join(defaultConfigDirs[0], "pgpool.conf")
-		for _, d := range defaultConfigDirs {
-			if _, err := os.Stat(filepath.Join(d, "pgpool.conf")); err == nil {
-				p.conf = filepath.Join(d, "pgpool.conf")
-				break
-			}
-		}
-	}
+	p.conf = or(opt(c, "config-file"), config.DefaultFile())
 	dir := filepath.Dir(p.conf)
 	p.pcp = or(opt(c, "pcp-file"), filepath.Join(dir, "pcp.conf"))
 	p.hba = or(opt(c, "hba-file"), filepath.Join(dir, "pool_hba.conf"))

@@ -10,8 +10,13 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/pgpool-go/pgpool-go/pkg/backend"
 	"github.com/pgpool-go/pgpool-go/pkg/child"
+	"github.com/pgpool-go/pgpool-go/pkg/config"
+	"github.com/pgpool-go/pgpool-go/pkg/health"
+	"github.com/pgpool-go/pgpool-go/pkg/pcpserver"
 	"github.com/pgpool-go/pgpool-go/pkg/spawn"
+	"github.com/pgpool-go/pgpool-go/pkg/srcheck"
 )
 
 func main() {
@@ -30,8 +35,21 @@ func runRole() int {
 	}
 	switch env.Role {
 	case spawn.RoleChild:
-		return child.Main(env)
+		return child.Main(env, passwords)
+	case spawn.RoleHealth:
+		return health.Main(env, passwords)
+	case spawn.RoleSRWorker:
+		return srcheck.Main(env, passwords)
+	case spawn.RolePCP:
+		return pcpserver.Main(env, passwords)
 	}
 	fmt.Fprintf(os.Stderr, "pgpoold: unknown role %q\n", env.Role)
 	return spawn.ExitNoRestart
+}
+
+// passwords resolves the password of an internal connection (health
+// check, sr-worker, primary search): the configured one.
+// TODO(#5): fall back to pool_passwd when it is empty.
+func passwords(cfg *config.Config, user, configured string) backend.Password {
+	return backend.StaticPassword(configured)
 }

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/pgpool-go/pgpool-go/pkg/backend"
 	"github.com/pgpool-go/pgpool-go/pkg/config"
 	"github.com/pgpool-go/pgpool-go/pkg/logging"
 	"github.com/pgpool-go/pgpool-go/pkg/spawn"
@@ -54,8 +55,9 @@ func start(p paths, cfg *config.Config, diags []config.Diagnostic, o startOption
 	err = supervisor.Run(cfg, supervisor.Options{
 		ConfigFile: p.conf, PCPFile: p.pcp, HBAFile: p.hba, KeyFile: p.key,
 		DiscardStatus: o.discard, JSONLog: o.json,
-		Started: func() { report(nil) },
-		Workers: []spawn.Role{},
+		Started:   func() { report(nil) },
+		Workers:   []spawn.Role{spawn.RolePCP, spawn.RoleHealth, spawn.RoleSRWorker},
+		Passwords: func(user, configured string) backend.Password { return passwords(cfg, user, configured) },
 	}, log)
 	if err != nil {
 		log.Error().Err(err).Msg("pgpool could not start")

@@ -2,8 +2,16 @@ package harness
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -326,14 +334,26 @@ func TestPromoteAndReset(t *testing.T) {
 				t.Errorf("rebuilt node0 sees %d rows of after_failover", n)
 			}
 		}},
+		{"primary's data directory destroyed", func(t *testing.T) {
+			if err := cluster.Node(0).Stop(pgcluster.Immediate); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.RemoveAll(cluster.Node(0).DataDir()); err != nil {
+				t.Fatal(err)
+			}
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			cluster.Reset(t)
+			ports := []int{cluster.Node(0).Port(), cluster.Node(1).Port()}
 			exec1(t, cluster.Node(0), "create table before_break (id int)")
 			tc.break_(t)
 
 			cluster.Reset(t)
+			if got := []int{cluster.Node(0).Port(), cluster.Node(1).Port()}; got[0] != ports[0] || got[1] != ports[1] {
+				t.Errorf("ports changed from %v to %v", ports, got)
+			}
 			p, err := cluster.Primary()
 			if err != nil || p != cluster.Node(0) {
 				t.Fatalf("after Reset: Primary() = %v, %v; want node0", p, err)
@@ -417,13 +437,16 @@ func TestResetDropsObjects(t *testing.T) {
 }
 
 func TestUsersAndHBA(t *testing.T) {
+	certFile, keyFile := selfSignedCert(t)
 	c := pgcluster.New(t, pgcluster.Options{
 		Nodes: 1,
+		SSL:   &pgcluster.SSL{CertFile: certFile, KeyFile: keyFile},
 		Users: []pgcluster.User{
 			{Name: "md5user", Password: "md5pass", Method: "md5"},
 			{Name: "scramuser", Password: "scrampass", Method: "scram-sha-256"},
 		},
 		HBA: []string{
+			"hostnossl all scramuser 127.0.0.1/32 reject",
 			"host all md5user   127.0.0.1/32 md5",
 			"host all scramuser 127.0.0.1/32 scram-sha-256",
 			"host all all       127.0.0.1/32 reject",
@@ -431,11 +454,15 @@ func TestUsersAndHBA(t *testing.T) {
 		SynchronousCommit: "local",
 	})
 	n := c.Node(0)
-	for _, u := range []struct{ name, pass, prefix string }{{"md5user", "md5pass", "md5"}, {"scramuser", "scrampass", "SCRAM-SHA-256$"}} {
+	users := []struct{ name, pass, prefix, ssl string }{
+		{"md5user", "md5pass", "md5", "disable"},
+		{"scramuser", "scrampass", "SCRAM-SHA-256$", "require"}, // hostnossl rejects it
+	}
+	for _, u := range users {
 		if h := scan[string](t, n, "postgres", "select rolpassword from pg_authid where rolname = $1", u.name); !strings.HasPrefix(h, u.prefix) {
 			t.Errorf("%s password stored as %.10s…, want %s", u.name, h, u.prefix)
 		}
-		conn, err := pgx.Connect(context.Background(), n.ConnString(pgcluster.Database)+" user="+u.name+" password="+u.pass)
+		conn, err := pgx.Connect(context.Background(), n.ConnString(pgcluster.Database)+" user="+u.name+" password="+u.pass+" sslmode="+u.ssl)
 		if err != nil {
 			t.Errorf("%s with password: %v", u.name, err)
 			continue
@@ -453,6 +480,13 @@ func TestUsersAndHBA(t *testing.T) {
 	if conn, err := pgx.Connect(context.Background(), n.ConnString(pgcluster.Database)); err == nil {
 		conn.Close(context.Background())
 		t.Error("postgres over TCP got past the reject rule")
+	}
+	if conn, err := pgx.Connect(context.Background(), n.ConnString(pgcluster.Database)+" user=scramuser password=scrampass sslmode=disable"); err == nil {
+		conn.Close(context.Background())
+		t.Error("scramuser without SSL got past the hostnossl reject rule")
+	}
+	if ssl := scan[string](t, n, "postgres", "show ssl"); ssl != "on" {
+		t.Errorf("ssl = %s", ssl)
 	}
 	if sc := scan[string](t, n, "postgres", "show synchronous_commit"); sc != "local" {
 		t.Errorf("synchronous_commit = %s", sc)
@@ -605,14 +639,18 @@ func TestPgpool43Launcher(t *testing.T) {
 }
 
 func TestCleanupLeavesNothing(t *testing.T) {
-	c, err := pgcluster.Start(pgcluster.Options{Nodes: 3})
+	c, err := pgcluster.Start(pgcluster.Options{Nodes: 3, ExtraConf: []string{"synchronous_standby_names = 'FIRST 1 (node1)'"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, i := range []int{1, 2} {
+	for i, want := range map[int]string{1: "sync", 2: "async"} {
 		if err := streamingFrom(c.Node(0), c.Node(i)); err != nil {
 			c.Close()
 			t.Fatal(err)
+		}
+		// synchronous_standby_names matches the documented application_name.
+		if s := scan[string](t, c.Node(0), "postgres", "select sync_state from pg_stat_replication where application_name = $1", c.Node(i).Name()); s != want {
+			t.Errorf("node%d sync_state = %s, want %s", i, s, want)
 		}
 	}
 	p, err := pgcluster.LaunchPgpoold(c, pgcluster.PgpoolOptions{Binary: pgcluster.DebianPgpool, Dialect: pgcluster.Pgpool43})
@@ -672,5 +710,73 @@ func TestBuildBinaries(t *testing.T) {
 	}
 	if d2 := pgcluster.BuildBinaries(t); d2 != dir {
 		t.Errorf("second BuildBinaries gave %s, first %s", d2, dir)
+	}
+}
+
+// selfSignedCert writes a certificate for 127.0.0.1 and its key (PEM).
+func selfSignedCert(t *testing.T) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+func TestUnusableDirFailsClearly(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Logf("not root (uid %d): servers run as this user, who can use any directory it made", os.Geteuid())
+		return
+	}
+	dir := filepath.Join(t.TempDir(), "private")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	c, err := pgcluster.Start(pgcluster.Options{Dir: dir})
+	if err == nil {
+		c.Close()
+		t.Fatal("a cluster under a root-only directory started")
+	}
+	if !strings.Contains(err.Error(), "cannot use") || !strings.Contains(err.Error(), "TMPDIR") {
+		t.Errorf("error does not say what to do: %v", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("left behind in %s: %v", dir, ents)
+	}
+}
+
+func TestPgpoolThatExitsFailsFast(t *testing.T) {
+	// /bin/false stands for a daemon that rejects its configuration.
+	_, err := pgcluster.LaunchPgpoold(cluster, pgcluster.PgpoolOptions{Binary: "/bin/false", ReadyTimeout: time.Minute})
+	if err == nil {
+		t.Fatal("a pgpool that exits at once was reported ready")
+	}
+	if !strings.Contains(err.Error(), "pgpool exited (exit status 1)") {
+		t.Errorf("error does not say the process exited: %v", err)
 	}
 }

@@ -229,6 +229,14 @@ func (c *Cluster) makeDirs() error {
 	if err != nil {
 		return fmt.Errorf("create cluster directory: %w", err)
 	}
+	// Absolute (the servers run in /) and resolved, so that it compares
+	// equal to a postmaster's /proc/PID/cwd.
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
 	c.dir = dir
 	c.sockDir = filepath.Join(dir, "sock")
 	c.logDir = filepath.Join(dir, "log")
@@ -279,7 +287,7 @@ func (c *Cluster) create() error {
 	if err := p.startFirst(); err != nil {
 		return err
 	}
-	if err := p.ExecIn("postgres", "create database "+Database); err != nil {
+	if err := p.adminExec("postgres", "create database "+Database); err != nil {
 		return err
 	}
 	for _, u := range c.opts.Users {
@@ -415,7 +423,7 @@ func (c *Cluster) createUser(p *Node, u User) error {
 	}
 	sql := fmt.Sprintf("set password_encryption = %s; create role %s %s",
 		quoteLiteral(method), quoteIdent(u.Name), attrs)
-	if err := p.ExecIn("postgres", sql); err != nil {
+	if err := p.adminExec("postgres", sql); err != nil {
 		return fmt.Errorf("create user %s: %w", u.Name, err)
 	}
 	return c.grantPublic(p, u.Name)
@@ -424,7 +432,7 @@ func (c *Cluster) createUser(p *Node, u User) error {
 // grantPublic lets a user create objects in schema public of database test
 // (PostgreSQL 15 no longer grants that to PUBLIC).
 func (c *Cluster) grantPublic(p *Node, name string) error {
-	if err := p.Exec("grant all on schema public to " + quoteIdent(name)); err != nil {
+	if err := p.adminExec(Database, "grant all on schema public to "+quoteIdent(name)); err != nil {
 		return fmt.Errorf("grant schema public to %s: %w", name, err)
 	}
 	return nil
@@ -444,7 +452,7 @@ func (c *Cluster) buildStandby(p, n *Node) error {
 		return fmt.Errorf("remove %s: %w", n.dataDir, err)
 	}
 	// An inactive slot left from an earlier standby n would make -C fail.
-	if err := p.ExecIn("postgres", "select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active", n.name); err != nil {
+	if err := p.adminExec("postgres", "select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active", n.name); err != nil {
 		return fmt.Errorf("drop old slot %s on %s: %w", n.name, p.name, err)
 	}
 	conninfo := fmt.Sprintf("host=%s port=%d user=%s application_name=%s", c.sockDir, p.port, Superuser, n.name)

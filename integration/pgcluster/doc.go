@@ -76,5 +76,15 @@
 // writes the 4.3 names of renamed parameters).
 //
 // Waits never sleep blindly: they poll with a deadline ([WaitFor],
-// [Eventually]).
+// [Eventually]; a condition returns [Abort] when waiting cannot help).
+// Process checks go by pid through /proc ([PidAlive], [ProcessTree],
+// [Node.Pids], [Pgpool.Pids]), so a test can prove that what it stopped is
+// gone.
+//
+// The helpers [Node.Exec] and [Node.QueryRow] open a superuser connection on
+// the node's unix socket per call and wait for its backend to exit after
+// closing it, so they never show up in a test's count of sessions. The
+// harness's own writes (creating the cluster, Reset) use
+// synchronous_commit = local, so that synchronous_standby_names in
+// Options.ExtraConf cannot block them.
 package pgcluster

@@ -95,7 +95,10 @@ func (n *Node) SocketConnString(db string) string {
 
 // Pid is the postmaster's pid from postmaster.pid, or 0 when the node is not
 // running. Servers started outside the harness (a recovery script's pg_ctl
-// start) count too.
+// start) count too. A killed postmaster leaves its pid file behind, so the
+// pid only counts while it is a live process whose working directory is
+// this data directory (a postmaster chdirs there): a recycled pid must never
+// be signalled.
 func (n *Node) Pid() int {
 	b, err := os.ReadFile(filepath.Join(n.dataDir, "postmaster.pid"))
 	if err != nil {
@@ -104,6 +107,9 @@ func (n *Node) Pid() int {
 	line, _, _ := bytes.Cut(b, []byte("\n"))
 	pid, err := strconv.Atoi(strings.TrimSpace(string(line)))
 	if err != nil || !PidAlive(pid) {
+		return 0
+	}
+	if cwd, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/cwd"); err != nil || cwd != n.dataDir {
 		return 0
 	}
 	return pid

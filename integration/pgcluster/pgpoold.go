@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -121,7 +122,9 @@ type Pgpool struct {
 	port    int
 	pcpPort int
 	proc    *process // nil before the first start
-	closed  bool
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // StartPgpoold starts a pgpool in front of c for one test and stops it when
@@ -173,7 +176,7 @@ func LaunchPgpoold(c *Cluster, opts PgpoolOptions) (*Pgpool, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp(c.opts.Dir, "pgp-")
+	dir, err := os.MkdirTemp(filepath.Dir(c.dir), "pgp-") // beside the cluster's directory
 	if err != nil {
 		return nil, fmt.Errorf("create pgpool directory: %w", err)
 	}
@@ -503,10 +506,11 @@ func (p *Pgpool) Wait(timeout time.Duration) error {
 // Close stops the pgpool (SIGINT, the fast shutdown; after 30s SIGKILL of
 // its process group) and removes its directory. Calling it again is a no-op.
 func (p *Pgpool) Close() error {
-	if p.closed {
-		return nil
-	}
-	p.closed = true
+	p.closeOnce.Do(func() { p.closeErr = p.close() })
+	return p.closeErr
+}
+
+func (p *Pgpool) close() error {
 	unregister(p)
 	var errs []error
 	if pid := p.Pid(); pid != 0 {

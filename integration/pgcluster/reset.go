@@ -45,7 +45,7 @@ func (c *Cluster) reset() error {
 		return err
 	}
 	for _, n := range c.nodes {
-		if err := n.ExecIn("postgres", `select count(pg_terminate_backend(pid, 10000)) from pg_stat_activity
+		if err := n.adminExec("postgres", `select count(pg_terminate_backend(pid, 10000)) from pg_stat_activity
 			where backend_type = 'client backend' and pid <> pg_backend_pid()`); err != nil {
 			return fmt.Errorf("terminate sessions: %w", err)
 		}
@@ -55,7 +55,7 @@ func (c *Cluster) reset() error {
 		return err
 	}
 	for _, db := range dbs {
-		if err := p.ExecIn("postgres", "drop database "+quoteIdent(db)+" with (force)"); err != nil {
+		if err := p.adminExec("postgres", "drop database "+quoteIdent(db)+" with (force)"); err != nil {
 			return err
 		}
 	}
@@ -77,7 +77,7 @@ func (c *Cluster) reset() error {
 		fmt.Fprintf(&sql, "grant all on schema public to %s;\n", quoteIdent(u.Name))
 	}
 	sql.WriteString("alter database " + Database + " reset all;\n")
-	if err := p.Exec(sql.String()); err != nil {
+	if err := p.adminExec(Database, sql.String()); err != nil {
 		return err
 	}
 	roles, err := p.queryStrings("postgres", "select rolname from pg_roles where not (rolname = any($1)) order by 1", c.baseRoles)
@@ -86,11 +86,11 @@ func (c *Cluster) reset() error {
 	}
 	for _, r := range roles {
 		for _, db := range []string{Database, "postgres"} {
-			if err := p.ExecIn(db, "drop owned by "+quoteIdent(r)); err != nil {
+			if err := p.adminExec(db, "drop owned by "+quoteIdent(r)); err != nil {
 				return err
 			}
 		}
-		if err := p.ExecIn("postgres", "drop role "+quoteIdent(r)); err != nil {
+		if err := p.adminExec("postgres", "drop role "+quoteIdent(r)); err != nil {
 			return err
 		}
 	}

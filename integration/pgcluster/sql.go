@@ -2,7 +2,9 @@ package pgcluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -10,7 +12,22 @@ import (
 // Conn opens a pgx connection to db on the node's unix socket as the
 // superuser. The caller closes it.
 func (n *Node) Conn(ctx context.Context, db string) (*pgx.Conn, error) {
-	conn, err := pgx.Connect(ctx, n.SocketConnString(db))
+	return n.connect(ctx, db, false)
+}
+
+// connect opens a superuser connection on the unix socket. The harness's
+// own changes (admin) use synchronous_commit = local: with
+// Options.ExtraConf naming synchronous standbys, creating the cluster or
+// resetting it must not wait for a standby that does not stream yet.
+func (n *Node) connect(ctx context.Context, db string, admin bool) (*pgx.Conn, error) {
+	cfg, err := pgx.ParseConfig(n.SocketConnString(db))
+	if err != nil {
+		return nil, fmt.Errorf("connection string of %s: %w", n.name, err)
+	}
+	if admin {
+		cfg.RuntimeParams["synchronous_commit"] = "local"
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s (port %d) db %s: %w", n.name, n.port, db, err)
 	}
@@ -23,14 +40,19 @@ func (n *Node) Conn(ctx context.Context, db string) (*pgx.Conn, error) {
 func (n *Node) Exec(sql string, args ...any) error { return n.ExecIn(Database, sql, args...) }
 
 // ExecIn is Exec in database db.
-func (n *Node) ExecIn(db, sql string, args ...any) error {
+func (n *Node) ExecIn(db, sql string, args ...any) error { return n.exec(false, db, sql, args...) }
+
+// adminExec is ExecIn for the harness's own changes (see connect).
+func (n *Node) adminExec(db, sql string, args ...any) error { return n.exec(true, db, sql, args...) }
+
+func (n *Node) exec(admin bool, db, sql string, args ...any) error {
 	ctx, cancel := context.WithTimeout(context.Background(), n.c.opts.Timeout)
 	defer cancel()
-	conn, err := n.Conn(ctx, db)
+	conn, err := n.connect(ctx, db, admin)
 	if err != nil {
 		return err
 	}
-	defer conn.Close(context.Background())
+	defer closeConn(conn)
 	if _, err := conn.Exec(ctx, sql, args...); err != nil {
 		return fmt.Errorf("%s: %s: %w", n.name, abbrev(sql), err)
 	}
@@ -63,7 +85,7 @@ func (r Row) Scan(dest ...any) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close(context.Background())
+	defer closeConn(conn)
 	if err := conn.QueryRow(ctx, r.sql, r.args...).Scan(dest...); err != nil {
 		return fmt.Errorf("%s: %s: %w", r.n.name, abbrev(r.sql), err)
 	}
@@ -78,7 +100,7 @@ func (n *Node) queryStrings(db, sql string, args ...any) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close(context.Background())
+	defer closeConn(conn)
 	rows, _ := conn.Query(ctx, sql, args...)
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
@@ -86,6 +108,22 @@ func (n *Node) queryStrings(db, sql string, args ...any) ([]string, error) {
 	}
 	return out, nil
 }
+
+// closeConn closes a harness connection and waits (briefly) until its
+// backend process has exited, so that the harness's own sessions never show
+// up in a test's count of pg_stat_activity or of a node's processes.
+func closeConn(conn *pgx.Conn) {
+	pid := int(conn.PgConn().PID())
+	conn.Close(context.Background())
+	WaitFor(5*time.Second, time.Millisecond, func() error {
+		if PidAlive(pid) {
+			return errBackendAlive
+		}
+		return nil
+	})
+}
+
+var errBackendAlive = errors.New("backend still running")
 
 // abbrev shortens a statement for an error message.
 func abbrev(sql string) string {

@@ -9,9 +9,11 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
 
+	"github.com/pgpool-go/pgpool-go/pkg/backend"
 	"github.com/pgpool-go/pgpool-go/pkg/config"
 	"github.com/pgpool-go/pgpool-go/pkg/logging"
 	"github.com/pgpool-go/pgpool-go/pkg/pool"
+	"github.com/pgpool-go/pgpool-go/pkg/router"
 	"github.com/pgpool-go/pgpool-go/pkg/shm"
 	"github.com/pgpool-go/pgpool-go/pkg/spawn"
 )
@@ -29,19 +31,29 @@ type Child struct {
 	epfd      int
 	rng       *rand.Rand
 
+	// passwords resolves the password of an internal connection
+	// (SHOW pool_nodes' probes) from its configured value and pool_passwd.
+	passwords func(cfg *config.Config, user, configured string) backend.Password
+
+	// ropts are the router's options (rebuilt on reload), rcache the
+	// process's relation cache (Pgpool's relcache).
+	ropts  *router.Options
+	rcache *router.Cache
+
 	idleSince time.Time // waiting for a client since
 	sessions  int       // sessions served
 	sess      *session  // reused for every session: buffers are allocated once
 }
 
 // Main runs a child started by the supervisor and returns its exit code.
-func Main(env *spawn.Env) int {
+func Main(env *spawn.Env, passwords func(cfg *config.Config, user, configured string) backend.Password) int {
 	spawn.SetName("pgpool")
 	c, err := start(env)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pgpool child %d: %v\n", env.Slot, err)
 		return spawn.ExitRestart
 	}
+	c.passwords = passwords
 	return c.run()
 }
 
@@ -91,7 +103,14 @@ func (c *Child) setConfig(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	c.cfg = cfg
+	ropts, err := routerOptions(cfg)
+	if err != nil {
+		return fmt.Errorf("routing parameters: %w", err)
+	}
+	// The relation cache starts empty with the new settings (Pgpool
+	// discards its relcache on reload too).
+	c.rcache = router.NewCache(cfg.RelcacheSize, time.Duration(cfg.RelcacheExpire)*time.Second)
+	c.cfg, c.ropts = cfg, ropts
 	c.log = log.With().Int("child", c.env.Slot).Logger()
 	return nil
 }
@@ -143,7 +162,7 @@ func (c *Child) between() (code int, exit bool) {
 	if c.flags.fast.Load() || c.flags.smart.Load() {
 		return spawn.ExitNoRestart, true
 	}
-	if c.slot.NeedRestart() {
+	if _, ok := c.slot.TerminateRequested(); ok || c.slot.NeedRestart() {
 		return spawn.ExitRestart, true
 	}
 	if c.cfg.ChildMaxConnections > 0 && c.sessions >= c.cfg.ChildMaxConnections {
@@ -167,3 +186,14 @@ func (c *Child) between() (code int, exit bool) {
 	}
 	return 0, false
 }
+
+// closeIdleEverywhere asks every child to close its idle pooled
+// connections (after DROP DATABASE, Pgpool's CLOSE_IDLE_REQUEST).
+func (c *Child) closeIdleEverywhere() {
+	if _, err := c.seg.Post(shm.Request{Kind: shm.ReqCloseIdle}); err == nil {
+		c.notifySupervisor()
+	}
+}
+
+// random is the child's source for load-balancing draws, seeded once.
+func (c *Child) random() float64 { return c.rng.Float64() }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/pgpool-go/pgpool-go/pkg/relay"
+	"github.com/pgpool-go/pgpool-go/pkg/router"
 	"github.com/pgpool-go/pgpool-go/pkg/shm"
 )
 
@@ -119,13 +120,15 @@ func (s *session) simpleQuery(f []byte) error {
 	if s.pend.empty() && s.intercept(sql) {
 		return nil
 	}
-	r := s.route(sql, false)
+	r := s.route(sql, false, nil)
+	s.groupErr = false
 	return s.sendGroup(f, r, 'Q', sql)
 }
 
 // functionCall sends a FunctionCall to the primary (Pgpool treats it as a
 // write).
 func (s *session) functionCall(f []byte) error {
+	s.qEff, s.qMulti, s.groupErr = router.Effect{Kind: router.KindOther}, false, false
 	return s.sendGroup(f, s.primaryOnly(), 'F', nil)
 }
 
@@ -165,10 +168,13 @@ func (s *session) parse(f []byte) error {
 	if !ok {
 		return &relay.ProtocolError{Msg: "invalid string in message"}
 	}
-	r := s.route(sql, true)
-	t := target{nodes: r.nodes, main: r.main}
+	r := s.route(sql, true, name)
+	t := target{nodes: r.nodes, main: r.main, dest: s.parseDest, eff: s.parseEff}
+	if !r.nodes.has(s.cl.Primary()) {
+		t.parse = f
+	}
 	s.stmts.set(name, t)
-	if err := s.sendExtended(f, t, 'P', false); err != nil {
+	if err := s.sendExtendedRewrite(f, t, 'P', r.rewrite); err != nil {
 		return err
 	}
 	s.c.slot.SetStatement(sql, r.nodes)
@@ -190,12 +196,27 @@ func (s *session) bind(f []byte) error {
 		// PostgreSQL answers "prepared statement does not exist" in
 		// order with everything else; let the primary say it.
 		t = s.primaryTarget()
+	} else if t.parse != nil && s.rs.NeedsParseOnPrimary(&t.dest, &router.Env{Cluster: s.snapshot(), PrimaryTx: s.primaryTx()}) {
+		// The transaction became a writing one since the statement was
+		// parsed on a standby: parse it on the primary and run it there
+		// (Pgpool's parse before bind), so it sees the transaction's writes.
+		p := s.cl.Primary()
+		moved := target{nodes: maskOf(p), main: p, dest: t.dest, eff: t.eff}
+		moved.dest.Nodes = router.NodeSet{}
+		moved.dest.Nodes.Add(p)
+		if err := s.sendExtended(t.parse, moved, 'P', false); err != nil {
+			return err
+		}
+		s.pend.ring[(s.pend.head+s.pend.n-1)%len(s.pend.ring)].fwd = false // the client did not send this Parse
+		s.stmts.set(stmt, moved)
+		t = moved
 	}
 	s.portals.set(portal, t)
 	return s.sendExtended(f, t, 'B', false)
 }
 
-// execute sends an Execute to its portal's nodes.
+// execute sends an Execute to its portal's nodes, counting the statement
+// and tracking writes as Pgpool does at Execute.
 func (s *session) execute(f []byte) error {
 	portal, _, ok := relay.CString(body(f))
 	if !ok {
@@ -204,9 +225,27 @@ func (s *session) execute(f []byte) error {
 	t, known := s.portals.get(portal)
 	if !known {
 		t = s.primaryTarget() // a cursor from DECLARE lives on the primary
+		t.eff = router.Effect{Kind: router.KindOther}
 	}
 	s.c.slot.SetStatus(shm.ProcExecuteCommand)
-	return s.sendExtended(f, t, 'E', false)
+	s.rs.Executed(&t.eff, s.primaryTx())
+	for n := t.nodes.first(); n >= 0; n = t.nodes.next(n) {
+		s.c.seg.CountStatement(n, shm.StatKind(t.eff.Kind))
+	}
+	if err := s.sendExtended(f, t, 'E', false); err != nil {
+		return err
+	}
+	// The main node's entry carries the effect for its CommandComplete.
+	for i := s.pend.n - 1; i >= 0; i-- {
+		e := &s.pend.ring[(s.pend.head+i)%len(s.pend.ring)]
+		if e.kind != 'E' {
+			break
+		}
+		if int(e.node) == t.main {
+			e.eff, e.track = t.eff, true
+		}
+	}
+	return nil
 }
 
 // describe sends a Describe to the statement's or portal's nodes.
@@ -267,12 +306,26 @@ func (s *session) closeStatement(f []byte) error {
 // sendExtended forwards an extended-protocol message to t's nodes and
 // queues its responses.
 func (s *session) sendExtended(f []byte, t target, kind byte, stmt bool) error {
+	return s.send(f, t, kind, stmt, nil)
+}
+
+// sendExtendedRewrite is sendExtended for a Parse whose other nodes get
+// rewrite (BEGIN rewrite) instead of f.
+func (s *session) sendExtendedRewrite(f []byte, t target, kind byte, rewrite []byte) error {
+	return s.send(f, t, kind, false, rewrite)
+}
+
+func (s *session) send(f []byte, t target, kind byte, stmt bool, rewrite []byte) error {
 	for n := t.nodes.first(); n >= 0; n = t.nodes.next(n) {
 		c, err := s.backendConn(n)
 		if err != nil {
 			return s.routeFailed(n, err)
 		}
-		c.Write(f)
+		if rewrite != nil && n != t.main {
+			c.Write(rewrite)
+		} else {
+			c.Write(f)
+		}
 		s.pend.push(pendEntry{node: int16(n), kind: kind, fwd: n == t.main, stmt: stmt, main: n == t.main})
 		s.syncMask.set(n)
 	}

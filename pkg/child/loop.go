@@ -131,6 +131,13 @@ func (s *session) wait() error {
 			s.fatal(relay.ErrAdminShutdown())
 			return nil
 		}
+		if node, ok := s.c.slot.TerminateRequested(); ok {
+			// A failover cut this session: the client hears which node
+			// failed; the child exits and is respawned clean.
+			s.fatal(relay.ErrNodeFailed(node))
+			s.failed = true
+			return nil
+		}
 	}
 	if fds[1].Revents&(unix.POLLIN|unix.POLLHUP|unix.POLLERR|unix.POLLRDHUP) != 0 {
 		if err := s.client.Fill(); err != nil && !errors.Is(err, relay.ErrWouldBlock) {

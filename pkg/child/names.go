@@ -1,6 +1,9 @@
 package child
 
-import "github.com/pgpool-go/pgpool-go/pkg/shm"
+import (
+	"github.com/pgpool-go/pgpool-go/pkg/router"
+	"github.com/pgpool-go/pgpool-go/pkg/shm"
+)
 
 // nodeMask is a set of node ids.
 type nodeMask [shm.MaxBackends / 64]uint64
@@ -41,10 +44,17 @@ func (m nodeMask) next(n int) int {
 	return -1
 }
 
-// target is where a prepared statement or portal lives.
+// target is where a prepared statement or portal lives, and what the
+// router must remember about it.
 type target struct {
 	nodes nodeMask
 	main  int // the node whose responses the client sees
+	dest  router.Destination
+	eff   router.Effect
+	// parse is the Parse message, kept for a statement that did not go to
+	// the primary, in case a writing transaction makes the router send it
+	// there before a Bind ("parse before bind").
+	parse []byte
 }
 
 // names maps prepared statement or portal names to their nodes. The
@@ -65,8 +75,14 @@ func (n *names) reset() {
 
 func (n *names) set(name []byte, t target) {
 	if len(name) == 0 {
+		// Reuse the unnamed statement's Parse buffer: drivers send one
+		// unnamed Parse per statement.
+		t.parse = append(n.unnamed.parse[:0], t.parse...)
 		n.unnamed, n.hasUnnamed = t, true
 		return
+	}
+	if t.parse != nil {
+		t.parse = append([]byte(nil), t.parse...)
 	}
 	n.m[string(name)] = t
 }

@@ -1,5 +1,7 @@
 package child
 
+import "github.com/pgpool-go/pgpool-go/pkg/router"
+
 // pendEntry is one message sent to a backend whose response the session
 // still expects, in the order the client sent them: responses from
 // several nodes reach the client in request order (Pgpool's pending
@@ -7,10 +9,14 @@ package child
 type pendEntry struct {
 	node int16
 	kind byte // 'Q' query, 'F' function call, 'P' 'B' 'D' 'E' 'C' 'S' extended protocol
-	fwd  bool // forward the response to the client, or swallow it
-	stmt bool // Describe of a statement: ParameterDescription comes first
-	last bool // the last entry of a group: its ReadyForQuery goes to the client
-	main bool // the group's main node: its transaction status is the client's
+	// eff is an Execute's statement effect, for write tracking when its
+	// CommandComplete arrives (track: only on the main node's entry).
+	eff   router.Effect
+	track bool
+	fwd   bool // forward the response to the client, or swallow it
+	stmt  bool // Describe of a statement: ParameterDescription comes first
+	last  bool // the last entry of a group: its ReadyForQuery goes to the client
+	main  bool // the group's main node: its transaction status is the client's
 }
 
 // pending is a growable ring of pendEntry; pipelines of thousands of

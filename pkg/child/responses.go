@@ -1,6 +1,8 @@
 package child
 
 import (
+	"time"
+
 	"github.com/pgpool-go/pgpool-go/pkg/backend"
 	"github.com/pgpool-go/pgpool-go/pkg/relay"
 	"github.com/pgpool-go/pgpool-go/pkg/shm"
@@ -49,11 +51,12 @@ func (s *session) drain(c *backend.Conn, node int) (bool, error) {
 	progress := false
 	for !s.pend.empty() && int(s.pend.front().node) == node {
 		if c.Streaming() > 0 {
-			s.passOn(c.More())
-			progress = true
-			if c.Streaming() > 0 {
-				return progress, nil
+			p := c.More()
+			if len(p) == 0 {
+				return progress, nil // the rest of the frame is still on its way
 			}
+			s.passOn(p)
+			progress = true
 			continue
 		}
 		typ, length, ok := c.Header()
@@ -127,6 +130,9 @@ func (s *session) response(c *backend.Conn, node int, f []byte) error {
 	if fwd {
 		s.client.Write(f)
 	}
+	if typ == 'C' && e.main {
+		s.commandComplete(e, f)
+	}
 	if completes(e, typ) {
 		s.pend.pop()
 	} else if e.kind == 'D' && e.stmt && typ == 't' {
@@ -171,6 +177,12 @@ func (s *session) readyForQuery(node int, f []byte) error {
 	}
 	if !e.last {
 		return nil
+	}
+	if e.kind == 'Q' && !s.groupErr {
+		s.rs.CommandSucceeded(&s.qEff, s.primaryTx())
+		if s.qEff.TwoPhase() {
+			s.closeStandbyTransactions()
+		}
 	}
 	s.tx = s.zStatus
 	s.zStatus = 'I'
@@ -222,6 +234,10 @@ func (s *session) errorResponse(node int, f []byte) error {
 	}
 	if e.fwd && !s.batchErr {
 		s.client.Write(f)
+	}
+	if e.main {
+		s.groupErr = true
+		s.rs.ErrorReceived(s.primaryTx())
 	}
 	switch e.kind {
 	case 'Q', 'F', 'S':
@@ -291,5 +307,41 @@ func (s *session) idleMessages(c *backend.Conn, node int) (bool, error) {
 		default:
 			return progress, &nodeError{node: node, err: &relay.ProtocolError{Msg: "unexpected message " + string(f[0]) + " from an idle backend"}}
 		}
+	}
+}
+
+// commandComplete follows a statement's success for write tracking: the
+// command tags of a simple query (BEGIN inside a multi-statement query),
+// and an Execute's CommandComplete.
+func (s *session) commandComplete(e *pendEntry, f []byte) {
+	tag, _, _ := relay.CString(f[5:])
+	switch e.kind {
+	case 'Q':
+		s.rs.CommandTag(tag, s.qMulti)
+	case 'E':
+		if e.track {
+			s.rs.CommandSucceeded(&e.eff, s.primaryTx())
+			if e.eff.TwoPhase() {
+				s.closeStandbyTransactions()
+			}
+		}
+	}
+}
+
+// closeStandbyTransactions commits the transactions still open on nodes
+// other than the primary after PREPARE TRANSACTION or COMMIT/ROLLBACK
+// PREPARED: they only ever saw the transaction's reads (Pgpool does the
+// same). It runs on connections that have nothing pending.
+func (s *session) closeStandbyTransactions() {
+	primary := s.cl.Primary()
+	for n, c := range s.slot.Conns {
+		if c == nil || n == primary || s.nodeTx[n] == 'I' || s.pend.has(int16(n)) {
+			continue
+		}
+		if _, err := c.Query("COMMIT", time.Now().Add(resetTimeout)); err != nil {
+			s.log.Warn().Err(err).Int("node", n).Msg("could not close the transaction of a standby after a two-phase command")
+			s.failed = true
+		}
+		s.nodeTx[n] = c.TxStatus
 	}
 }

@@ -1,16 +1,21 @@
 package child
 
 import (
+	"encoding/binary"
+	"time"
+
+	"github.com/pgpool-go/pgpool-go/pkg/config"
+	"github.com/pgpool-go/pgpool-go/pkg/router"
 	"github.com/pgpool-go/pgpool-go/pkg/shm"
 )
 
 // routing is where one statement goes.
 type routing struct {
 	nodes   nodeMask
-	main    int          // the node whose answer the client gets
-	rewrite []byte       // the frame the other nodes get instead (BEGIN rewrite), or nil
-	kind    shm.StatKind // counter to bump per node
-	count   bool         // whether the statement is counted (Pgpool counts parsed statements)
+	main    int    // the node whose answer the client gets
+	rewrite []byte // the frame the other nodes get instead (BEGIN rewrite), or nil
+	count   bool   // count the statement in the per-node statistics now
+	kind    shm.StatKind
 }
 
 // last is the highest node of r (its ReadyForQuery ends the group).
@@ -22,20 +27,216 @@ func (r routing) last() int {
 	return last
 }
 
-// route decides where a statement goes.
-// TODO(#6): the router: load balancing of reads, BOTH-class statements,
-// write tracking. Until then everything goes to the primary, which is
-// Pgpool's raw mode.
-func (s *session) route(sql []byte, extended bool) routing {
-	return s.primaryOnly()
+// routerOptions builds the router's options from a configuration.
+func routerOptions(cfg *config.Config) (*router.Options, error) {
+	return router.NewOptions(router.Config{
+		LoadBalanceMode:                   cfg.LoadBalanceMode && cfg.ClusteringModeStreaming(),
+		StatementLevelLoadBalance:         cfg.StatementLevelLoadBalance,
+		DisableLoadBalanceOnWrite:         cfg.DisableLoadBalanceOnWrite,
+		AllowSQLComments:                  cfg.AllowSqlComments,
+		IgnoreLeadingWhiteSpace:           cfg.IgnoreLeadingWhiteSpace,
+		CheckTempTable:                    cfg.CheckTempTable,
+		CheckUnloggedTable:                cfg.CheckUnloggedTable,
+		ReadOnlyFunctionList:              joinList(cfg.ReadOnlyFunctionList, ","),
+		WriteFunctionList:                 joinList(cfg.WriteFunctionList, ","),
+		PrimaryRoutingQueryPatternList:    cfgRaw(cfg, "primary_routing_query_pattern_list"),
+		DelayThreshold:                    uint64(cfg.DelayThreshold),
+		DelayThresholdByTime:              uint64(cfg.DelayThresholdByTime),
+		PreferLowerDelayStandby:           cfg.PreferLowerDelayStandby,
+		AppNameRedirectPreferenceList:     cfg.AppNameRedirectPreferenceList,
+		DatabaseRedirectPreferenceList:    cfg.DatabaseRedirectPreferenceList,
+		UserRedirectPreferenceList:        cfg.UserRedirectPreferenceList,
+		DMLAdaptiveObjectRelationshipList: cfg.DmlAdaptiveObjectRelationshipList,
+	})
 }
 
+func joinList(l []string, sep string) string {
+	out := ""
+	for i, s := range l {
+		if i > 0 {
+			out += sep
+		}
+		out += s
+	}
+	return out
+}
+
+// cfgRaw is a list parameter's configured text (its separator may be
+// escaped inside entries, which splitting and joining would lose).
+func cfgRaw(cfg *config.Config, name string) string {
+	v, _ := cfg.Value(name)
+	return v
+}
+
+// snapshot refreshes the session's view of the nodes when shared memory
+// changed, and the replication delays when the router uses them.
+func (s *session) snapshot() *router.Cluster {
+	seg := s.c.seg
+	gen := seg.Generation()
+	cl := &s.cl
+	n := seg.NumBackends()
+	if gen != s.clGen || len(cl.Nodes) != n {
+		s.clGen = gen
+		if cap(cl.Nodes) < n {
+			cl.Nodes = make([]router.Node, n)
+		}
+		cl.Nodes = cl.Nodes[:n]
+		cl.PrimaryID, cl.MainID = seg.Primary(), seg.Main()
+		for i := range cl.Nodes {
+			st := seg.Node(i)
+			cl.Nodes[i] = router.Node{Valid: st.Valid() && !s.localDown.has(i), Weight: seg.Weight(i), Primary: i == cl.PrimaryID}
+		}
+		if cl.MainID >= 0 && s.localDown.has(cl.MainID) {
+			for i := range cl.Nodes {
+				if cl.Nodes[i].Valid {
+					cl.MainID = i
+					break
+				}
+			}
+		}
+	}
+	if o := s.c.ropts; o.DelayThreshold > 0 || o.DelayThresholdByTime > 0 || o.PreferLowerDelayStandby {
+		for i := range cl.Nodes {
+			cl.Nodes[i].Delay, cl.Nodes[i].DelayByTime = seg.Delay(i)
+		}
+	}
+	return cl
+}
+
+// route classifies and routes the SQL of a Query (extended false) or a
+// Parse (extended true, name its statement name).
+func (s *session) route(sql []byte, extended bool, name []byte) routing {
+	cl := s.snapshot()
+	if !cl.Nodes[s.lbNodeOr()].Valid {
+		s.lbNode = s.rs.SelectLBNode(cl) // the load-balance node went down
+	}
+	st := &s.stmt
+	router.Classify(sql, s.c.ropts, st)
+	env := &s.renv
+	*env = router.Env{Cluster: cl, PrimaryTx: s.primaryTx(), ProtoMajor: s.st0Major(), Catalog: s, Query: sql,
+		TerminateNode: -1, NamedParse: extended && len(name) > 0}
+	if st.TerminatePID > 0 {
+		if node, ok := s.c.seg.FindBackendPid(st.TerminatePID); ok {
+			env.TerminateNode = node
+		}
+	}
+	if st.Cmd == router.CmdExecute || st.Cmd == router.CmdDeallocate {
+		if n, ok := st.Name(); ok {
+			if p, ok := s.sqlPrepared[string(n)]; ok {
+				env.Prepared = &p
+			}
+		}
+	}
+	dest, err := s.rs.Route(st, env)
+	if err != nil {
+		s.log.Debug().Err(err).Msg("catalog lookup failed; the statement goes to the primary")
+	}
+	if dest.PrepareOnPrimary && env.Prepared != nil {
+		// EXECUTE of a PREPARE made on a standby, now in a writing
+		// transaction: PREPARE on the primary first.
+		s.preparePrimary(env.Prepared)
+	}
+	primary := cl.Primary()
+	dest.SkipIdle(st.Tx, primary, func(n int) byte { return s.nodeTx[n] })
+	if dest.Nodes.Empty() {
+		dest.Nodes.Add(primary)
+	}
+	s.lbNode = s.rs.LBNode
+	eff := st.Effect()
+	switch st.Cmd {
+	case router.CmdPrepare:
+		if n, ok := st.Name(); ok {
+			s.sqlPrepared[string(n)] = router.Prepared{Dest: dest, SQL: true, Effect: eff}
+			s.sqlPrepText[string(n)] = append([]byte(nil), sql...)
+		}
+	case router.CmdDeallocate:
+		if st.Flags.Has(router.FlagDeallocateAll) {
+			clear(s.sqlPrepared)
+			clear(s.sqlPrepText)
+		} else if n, ok := st.Name(); ok {
+			delete(s.sqlPrepared, string(n))
+			delete(s.sqlPrepText, string(n))
+		}
+	case router.CmdDiscard:
+		clear(s.sqlPrepared)
+		clear(s.sqlPrepText)
+	case router.CmdDropDatabase:
+		s.c.closeIdleEverywhere()
+	}
+	r := routing{main: primary, count: !st.Flags.Has(router.FlagParseError), kind: shm.StatKind(eff.Kind)}
+	for n := dest.Nodes.First(); n >= 0; n = dest.Nodes.Next(n) {
+		r.nodes.set(n)
+	}
+	if !r.nodes.has(primary) {
+		r.main = dest.Nodes.First()
+	}
+	if dest.RewriteBegin {
+		r.rewrite = s.beginRewrite(extended, name)
+	}
+	if extended {
+		s.parseDest, s.parseEff = dest, eff
+	} else {
+		s.qEff, s.qMulti = eff, st.Flags.Has(router.FlagMulti)
+	}
+	return r
+}
+
+func (s *session) lbNodeOr() int {
+	if s.lbNode >= 0 && s.lbNode < len(s.cl.Nodes) {
+		return s.lbNode
+	}
+	return max(s.primary, 0)
+}
+
+func (s *session) st0Major() int {
+	if s.st == nil {
+		return 3
+	}
+	return s.st.Major
+}
+
+// primaryTx is the primary's transaction state as the session last saw it.
+func (s *session) primaryTx() byte {
+	p := s.cl.Primary()
+	if p < 0 || s.nodeTx[p] == 0 {
+		return 'I'
+	}
+	return s.nodeTx[p]
+}
+
+// beginRewrite is the plain BEGIN the standbys get for BEGIN READ WRITE or
+// BEGIN ISOLATION LEVEL SERIALIZABLE (§4.3), as a Query or as a Parse of
+// the same statement name.
+func (s *session) beginRewrite(extended bool, name []byte) []byte {
+	b := s.rewriteBuf[:0]
+	if !extended {
+		b = append(b, 'Q', 0, 0, 0, 0)
+		b = append(b, "BEGIN"...)
+		b = append(b, 0)
+	} else {
+		b = append(b, 'P', 0, 0, 0, 0)
+		b = append(b, name...)
+		b = append(b, 0)
+		b = append(b, "BEGIN"...)
+		b = append(b, 0, 0, 0)
+	}
+	binary.BigEndian.PutUint32(b[1:], uint32(len(b)-1))
+	s.rewriteBuf = b
+	return b
+}
+
+// primaryOnly sends to the session's primary.
 func (s *session) primaryOnly() routing {
-	return routing{nodes: maskOf(s.primary), main: s.primary}
+	p := s.cl.Primary()
+	if p < 0 {
+		p = s.primary
+	}
+	return routing{nodes: maskOf(p), main: p}
 }
 
 func (s *session) primaryTarget() target {
-	return target{nodes: maskOf(s.primary), main: s.primary}
+	r := s.primaryOnly()
+	return target{nodes: r.nodes, main: r.main}
 }
 
 // countStatement bumps the per-node statement counters.
@@ -46,4 +247,52 @@ func (s *session) countStatement(r routing) {
 	for n := r.nodes.first(); n >= 0; n = r.nodes.next(n) {
 		s.c.seg.CountStatement(n, r.kind)
 	}
+}
+
+// QueryCounts runs a catalog lookup for the router (router.Catalog) on
+// the session's connection to relcache_query_target, when it is idle; in
+// the middle of a pipeline it refuses, and the router then sends the
+// statement to the primary, the safe choice.
+func (s *session) QueryCounts(sql string, out []int64) error {
+	node := s.cl.Primary()
+	if s.c.cfg.RelcacheQueryTarget == "load_balance_node" && s.lbNode >= 0 {
+		node = s.lbNode
+	}
+	c, err := s.backendConn(node)
+	if err != nil {
+		return err
+	}
+	if s.pend.has(int16(node)) || c.Pending() > 0 || c.Buffered() > 0 || s.copyIn >= 0 {
+		return errBusyForLookup
+	}
+	return c.QueryCounts(sql, out, time.Now().Add(30*time.Second))
+}
+
+// preparePrimary sends an SQL PREPARE made on a standby to the primary
+// before its EXECUTE there (Pgpool's send_prepare); its answer is not the
+// client's.
+func (s *session) preparePrimary(p *router.Prepared) {
+	n, _ := s.stmt.Name()
+	text, ok := s.sqlPrepText[string(n)]
+	primary := s.cl.Primary()
+	if !ok || p.Dest.Nodes.Has(primary) {
+		return
+	}
+	c, err := s.backendConn(primary)
+	if err != nil {
+		return
+	}
+	c.SetWbuf(appendQueryFrame(c.Wbuf(), text))
+	s.pend.push(pendEntry{node: int16(primary), kind: 'Q'})
+	p.Dest.Nodes.Add(primary)
+	s.sqlPrepared[string(n)] = *p
+}
+
+func appendQueryFrame(b, sql []byte) []byte {
+	start := len(b)
+	b = append(b, 'Q', 0, 0, 0, 0)
+	b = append(b, sql...)
+	b = append(b, 0)
+	binary.BigEndian.PutUint32(b[start+1:], uint32(len(b)-start-1))
+	return b
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/pgpool-go/pgpool-go/pkg/config"
 	"github.com/pgpool-go/pgpool-go/pkg/pool"
 	"github.com/pgpool-go/pgpool-go/pkg/relay"
+	"github.com/pgpool-go/pgpool-go/pkg/router"
 	"github.com/pgpool-go/pgpool-go/pkg/shm"
 	"github.com/pgpool-go/pgpool-go/pkg/spawn"
 )
@@ -47,6 +48,24 @@ type session struct {
 	closing  bool      // the session is over (Terminate, FATAL)
 	failed   bool      // a backend failed: do not cache the slot
 
+	// Routing (package router): the session's state, the statement being
+	// classified, the node snapshot and the statement effects awaiting
+	// their outcome.
+	rs          router.Session
+	stmt        router.Statement
+	renv        router.Env
+	cl          router.Cluster
+	clGen       uint64
+	localDown   nodeMask // nodes this session could not reach (failover_on_backend_error off)
+	sqlPrepared map[string]router.Prepared
+	sqlPrepText map[string][]byte
+	qEff        router.Effect // the simple query in flight
+	qMulti      bool
+	groupErr    bool // the group in flight got an ErrorResponse
+	parseDest   router.Destination
+	parseEff    router.Effect
+	rewriteBuf  []byte
+
 	pfds [2 + shm.MaxBackends]unix.PollFd
 	buf  []byte // scratch for messages we build
 
@@ -54,7 +73,8 @@ type session struct {
 }
 
 func newSession(c *Child) *session {
-	return &session{c: c, client: relay.NewConn(-1), copyIn: -1, stmts: newNames(), portals: newNames()}
+	return &session{c: c, client: relay.NewConn(-1), copyIn: -1, stmts: newNames(), portals: newNames(),
+		sqlPrepared: map[string]router.Prepared{}, sqlPrepText: map[string][]byte{}}
 }
 
 // serve runs one client session on fd.
@@ -94,6 +114,10 @@ func (s *session) begin(fd int, host string, port int) {
 	s.syncMask, s.batchErr, s.copyIn = nodeMask{}, false, -1
 	s.stmts.reset()
 	s.portals.reset()
+	clear(s.sqlPrepared)
+	clear(s.sqlPrepText)
+	s.localDown, s.clGen, s.groupErr = nodeMask{}, 0, false
+	s.cl.Nodes = s.cl.Nodes[:0]
 	s.vanished, s.closing, s.failed = false, false, false
 	s.idle = time.Now()
 	s.cfg = s.c.cfg
@@ -103,8 +127,9 @@ func (s *session) begin(fd int, host string, port int) {
 // finish releases the slot (resetting it for the next client when it can
 // be cached) and closes the client.
 func (s *session) finish() {
+	keep := false
 	if s.slot != nil {
-		keep := s.cacheable() && s.resetBackends()
+		keep = s.cacheable() && s.resetBackends()
 		s.c.slot.SetPoolConnected(s.slot.Index, false)
 		s.c.slot.SetCurrentPool(-1, -1)
 		s.c.pool.Release(s.slot, keep)
@@ -117,7 +142,9 @@ func (s *session) finish() {
 	}
 	s.client.Shrink()
 	if s.c.cfg.LogDisconnections && s.st != nil {
-		s.log.Info().Str("user", s.st.User).Str("db", s.st.Database).Msg("frontend disconnected")
+		s.log.Info().Msg("frontend disconnected")
+	} else {
+		s.log.Debug().Bool("cached", keep).Msg("session ended")
 	}
 }
 
@@ -157,4 +184,7 @@ func (s *session) backendConn(node int) (*backend.Conn, error) {
 	return s.connect(node)
 }
 
-var errNoNode = errors.New("no valid node")
+var (
+	errNoNode        = errors.New("no valid node")
+	errBusyForLookup = errors.New("the connection is busy with the client's pipeline")
+)

@@ -8,6 +8,7 @@ import (
 	"github.com/pgpool-go/pgpool-go/pkg/backend"
 	"github.com/pgpool-go/pgpool-go/pkg/pool"
 	"github.com/pgpool-go/pgpool-go/pkg/relay"
+	"github.com/pgpool-go/pgpool-go/pkg/router"
 	"github.com/pgpool-go/pgpool-go/pkg/shm"
 )
 
@@ -98,10 +99,15 @@ func (s *session) attach(deadline time.Time) bool {
 		return false
 	}
 	s.main = s.primary
-	s.lbNode = s.chooseLoadBalanceNode()
+	s.rs = router.Session{Opts: s.c.ropts, Cache: s.c.rcache, Rand: s.c.random,
+		Client: router.Client{AppName: s.st.AppName, Database: s.st.Database, User: s.st.User}}
+	s.rs.Start(s.snapshot())
+	s.lbNode = s.rs.LBNode
 	s.log = s.log.With().Str("user", s.st.User).Str("db", s.st.Database).Logger()
 	if cfg.LogConnections {
 		s.log.Info().Msg("new connection received")
+	} else {
+		s.log.Debug().Str("application_name", s.st.AppName).Msg("new session")
 	}
 	if !s.authenticateClient(deadline) {
 		return false
@@ -237,10 +243,4 @@ func (s *session) waitFailover() {
 	for i := 0; i < 300 && s.c.seg.Switching(); i++ {
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// chooseLoadBalanceNode picks the session's load-balance node.
-// TODO(#6): the router's weighted choice with redirect lists and delays.
-func (s *session) chooseLoadBalanceNode() int {
-	return s.primary
 }

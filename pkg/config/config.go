@@ -216,6 +216,7 @@ type Config struct {
 	NoticePerNodeStatement                bool     `pgpool:"notice_per_node_statement"`
 	LogBackendMessages                    string   `pgpool:"log_backend_messages"`
 	HealthCheckTest                       bool     `pgpool:"health_check_test"`
+	PcpReplyLayout                        string   `pgpool:"pcp_reply_layout"`
 
 	// hc holds per-node health-check overrides (health_check_periodN ...).
 	hc map[int]*hcOverride

@@ -464,4 +464,9 @@ var paramTable = []Param{
 	since("4.5", pb("notice_per_node_statement", false, cS, gLog, "Logs per node detailed SQL statements as notice messages.")),
 	since("4.6", pe("log_backend_messages", "none", opts("none", "terse", "verbose"), cS, gLog, "Logs any backend messages in the pgpool logs.")),
 	pb("health_check_test", false, cI, gHC, "If on, enable health check testing."),
+	// pgpool-go's own: the PCP protocol has no version negotiation, and
+	// pcp_* clients of older releases misread 4.7's node info rows; a site
+	// whose scripts run older clients (Debian 12 ships 4.3) picks their
+	// layout here (reference §1.9).
+	since("pgpool-go", pe("pcp_reply_layout", "4.7", opts("4.7", "4.5", "4.4", "4.3"), cR, gConn, "Row layout of PCP replies: the Pgpool-II release of the pcp_* clients in use.")),
 }

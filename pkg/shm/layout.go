@@ -118,7 +118,7 @@ type process struct {
 	currentPool int32  // pool slot in use by the client, -1 none
 	pooled      int32  // occupied pool slots
 	lbNode      int32
-	_           uint32
+	terminate   int32  // node+1 whose failure ends the current session, 0 none
 	waitSince   int64  // when the child last started waiting for a client
 	seq         uint32 // seqlock over the fields below
 	clientPort  int32

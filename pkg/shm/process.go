@@ -160,6 +160,7 @@ func (c *ChildSlot) Start(pid int) {
 	atomic.StoreUint32(&p.everUsed, 0)
 	atomic.StoreUint32(&p.connections, 0)
 	atomic.StoreUint32(&p.needRestart, 0)
+	atomic.StoreInt32(&p.terminate, 0)
 	atomic.StoreInt32(&p.currentPool, -1)
 	atomic.StoreInt32(&p.pooled, 0)
 	atomic.StoreInt32(&p.lbNode, -1)
@@ -197,6 +198,16 @@ func (c *ChildSlot) SetStatus(st ProcessStatus) {
 
 // SetNeedRestart asks the child to exit at its next session boundary.
 func (c *ChildSlot) SetNeedRestart() { atomic.StoreUint32(&c.p.needRestart, 1) }
+
+// Terminate asks the child to end its session now because node failed
+// (the supervisor signals it afterwards).
+func (c *ChildSlot) Terminate(node int) { atomic.StoreInt32(&c.p.terminate, int32(node+1)) }
+
+// TerminateRequested returns the node whose failure ends the session.
+func (c *ChildSlot) TerminateRequested() (node int, ok bool) {
+	v := atomic.LoadInt32(&c.p.terminate)
+	return int(v) - 1, v != 0
+}
 
 // NeedRestart reports whether the supervisor asked for a restart.
 func (c *ChildSlot) NeedRestart() bool { return atomic.LoadUint32(&c.p.needRestart) == 1 }
@@ -314,4 +325,23 @@ func (c *ChildSlot) SetConn(slot, node int, pid int32, key []byte) {
 // ClearConn forgets the backend connection to node in slot.
 func (c *ChildSlot) ClearConn(slot, node int) {
 	atomic.StoreInt32(&c.s.conn(c.i, slot, node).pid, 0)
+}
+
+// FindBackendPid reports the node of the pooled backend connection whose
+// PostgreSQL pid is pid, in any child (pg_terminate_backend routing).
+func (s *Segment) FindBackendPid(pid int32) (node int, ok bool) {
+	nb := s.NumBackends()
+	for ch := 0; ch < s.layout.NumChildren; ch++ {
+		if atomic.LoadInt32(&s.procSlots()[ch].pid) == 0 {
+			continue
+		}
+		for sl := 0; sl < s.layout.MaxPool; sl++ {
+			for n := 0; n < nb; n++ {
+				if atomic.LoadInt32(&s.conn(ch, sl, n).pid) == pid {
+					return n, true
+				}
+			}
+		}
+	}
+	return -1, false
 }

@@ -41,9 +41,16 @@ func SetTitle(title string) {
 	}
 }
 
-// SetName sets the short process name (comm, 15 bytes) shown by ps -e and
-// top; workers are re-executed from /proc/self/exe, whose name is "exe".
+// SetName sets the short process name (comm, 15 bytes) shown by ps -e,
+// top and perf; workers are re-executed from /proc/self/exe, whose name is
+// "exe". Every thread that exists gets the name (PR_SET_NAME names only
+// the calling thread); threads the runtime starts later inherit it from
+// the thread that creates them.
 func SetName(name string) {
 	b := append([]byte(name), 0)
 	unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&b[0])), 0, 0, 0)
+	tasks, _ := os.ReadDir("/proc/self/task")
+	for _, t := range tasks {
+		os.WriteFile("/proc/self/task/"+t.Name()+"/comm", []byte(name), 0)
+	}
 }

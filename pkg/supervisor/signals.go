@@ -1,12 +1,14 @@
 package supervisor
 
 import (
+	"os"
 	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/pgpool-go/pgpool-go/pkg/config"
+	"github.com/pgpool-go/pgpool-go/pkg/logging"
 	"github.com/pgpool-go/pgpool-go/pkg/spawn"
 )
 
@@ -126,14 +128,20 @@ func (s *Supervisor) reload() {
 		return
 	}
 	s.cfg = next
+	if log, _, err := logging.New(logging.Options{
+		Destination: next.LogDestination, LinePrefix: next.LogLinePrefix, MinMessages: next.LogMinMessages,
+		SyslogFacility: next.SyslogFacility, SyslogIdent: next.SyslogIdent, JSON: s.opts.JSONLog, App: "main",
+	}, os.Stderr); err == nil {
+		s.log = log
+	} else {
+		s.log.Warn().Err(err).Msg("could not apply the new logging settings")
+	}
 	if err := s.writeSnapshot(); err != nil {
 		s.log.Error().Err(err).Msg("could not write the configuration for the workers")
 		return
 	}
 	s.applyNodeConfig()
-	if s.onReload != nil {
-		s.onReload(next)
-	}
+	s.failover.SetConfig(next)
 	for _, p := range s.children {
 		if p != nil {
 			spawn.Signal(p.pid, syscall.SIGHUP)

@@ -26,24 +26,25 @@ func (s *Supervisor) writeSnapshot() error {
 }
 
 // applyNodeConfig copies reloaded weights and flags to shared memory;
-// nodes added in unused slots come up down, to be attached (§8.1).
+// nodes added in unused slots come up down, to be attached or recovered
+// (§8.1: Pgpool's CON_DOWN for a node added by reload).
 func (s *Supervisor) applyNodeConfig() {
 	for i, b := range s.cfg.Backends {
 		s.seg.SetWeight(i, b.Weight)
 		s.seg.SetFlags(i, uint32(b.Flag))
+		if b.InUse() && s.seg.Node(i).Status == shm.StatusUnused {
+			role := shm.RoleStandby
+			if !s.cfg.ClusteringModeStreaming() {
+				role = shm.RoleReplica
+			}
+			s.seg.SetNode(i, shm.NodeState{Status: shm.StatusDown, Role: role})
+			s.log.Info().Int("node", i).Msg("new backend node added by reload; it is down until attached or recovered")
+		}
 	}
 	if n := len(s.cfg.Backends); n > s.seg.NumBackends() {
 		s.seg.SetNumBackends(n)
 	}
 }
 
-// onRequests handles the requests queued in shared memory.
-func (s *Supervisor) onRequests() {
-	for {
-		r, ok := s.seg.Take()
-		if !ok {
-			return
-		}
-		s.handleRequest(r)
-	}
-}
+// onRequests wakes the failover goroutine, the queue's consumer.
+func (s *Supervisor) onRequests() { s.failover.Wake() }

@@ -10,7 +10,9 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/pgpool-go/pgpool-go/pkg/backend"
 	"github.com/pgpool-go/pgpool-go/pkg/config"
+	"github.com/pgpool-go/pgpool-go/pkg/failover"
 	"github.com/pgpool-go/pgpool-go/pkg/shm"
 	"github.com/pgpool-go/pgpool-go/pkg/spawn"
 	"github.com/pgpool-go/pgpool-go/pkg/version"
@@ -30,6 +32,9 @@ type Options struct {
 	// Workers are the roles started besides the children (PCP, sr-worker,
 	// health checks); a role not listed is not run.
 	Workers []spawn.Role
+	// Passwords resolves the password of an internal connection from its
+	// configured value and pool_passwd.
+	Passwords func(user, configured string) backend.Password
 }
 
 func (o Options) runs(r spawn.Role) bool {
@@ -64,9 +69,8 @@ type Supervisor struct {
 	stopAt  time.Time
 	started bool
 
-	// onReload and onRequest are the failover package's hooks: a new
-	// configuration, and the queued requests to handle.
-	onReload func(*config.Config)
+	failover *failover.Manager
+	loopDone chan struct{} // closed when the loop returns
 }
 
 type workerKey struct {
@@ -103,7 +107,10 @@ func Run(cfg *config.Config, opts Options, log zerolog.Logger) (err error) {
 		return err
 	}
 	defer os.Remove(s.snapshot)
-	s.initNodes()
+	s.loopDone = make(chan struct{})
+	s.failover = failover.New(cfg, s.seg, log, actions{s}, opts.Passwords)
+	s.failover.Restore(opts.DiscardStatus)
+	s.failover.FindInitialPrimary(5 * time.Second)
 	if s.lifeR, s.lifeW, err = os.Pipe(); err != nil {
 		return fmt.Errorf("create life pipe: %w", err)
 	}
@@ -128,7 +135,11 @@ func Run(cfg *config.Config, opts Options, log zerolog.Logger) (err error) {
 		}
 	}
 	s.startWorkers()
-	return s.loop()
+	s.failover.Start()
+	err = s.loop()
+	close(s.loopDone)
+	s.failover.Shutdown(10 * time.Second)
+	return err
 }
 
 const logKeyLevel = "pglevel"
@@ -170,33 +181,6 @@ func (s *Supervisor) closeListeners() {
 		l.Close()
 	}
 	s.pool, s.pcpSockets = nil, nil
-}
-
-// initNodes copies the configured nodes into shared memory, all waiting
-// (the saved pgpool_status is applied by the failover package).
-func (s *Supervisor) initNodes() {
-	now := time.Now()
-	role := shm.RoleStandby
-	if !s.cfg.ClusteringModeStreaming() {
-		role = shm.RoleReplica
-	}
-	main := -1
-	for i, b := range s.cfg.Backends {
-		st := shm.NodeState{Status: shm.StatusUnused, Role: role, Changed: now}
-		if b.InUse() {
-			st.Status = shm.StatusConnectWait
-			if main < 0 {
-				main = i
-			}
-		}
-		s.seg.SetNode(i, st)
-		s.seg.SetWeight(i, b.Weight)
-		s.seg.SetFlags(i, uint32(b.Flag))
-	}
-	if main >= 0 && !s.cfg.ClusteringModeStreaming() {
-		s.seg.SetNode(main, shm.NodeState{Status: shm.StatusConnectWait, Role: shm.RoleMain, Changed: now})
-	}
-	s.seg.SetMain(main)
 }
 
 func (s *Supervisor) startChild(slot int) error {
@@ -266,6 +250,9 @@ func (s *Supervisor) loop() error {
 				s.onExit(ev)
 			case readyEvent:
 				s.onReady(ev)
+			case loopCall:
+				ev.fn()
+				close(ev.done)
 			}
 		case <-tick.C:
 			s.onTick()
