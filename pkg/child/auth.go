@@ -14,6 +14,7 @@ import (
 	"github.com/pgpool-go/pgpool-go/pkg/auth"
 	"github.com/pgpool-go/pgpool-go/pkg/backend"
 	"github.com/pgpool-go/pgpool-go/pkg/config"
+	"github.com/pgpool-go/pgpool-go/pkg/passcrypt"
 	"github.com/pgpool-go/pgpool-go/pkg/relay"
 )
 
@@ -666,16 +667,27 @@ func (s *session) refreshAuth() {
 	}
 }
 
-// newDecrypter returns how AES entries of pool_passwd are decrypted, with
-// the key file the supervisor found (-k, $PGPOOLKEYFILE, ~/.pgpoolkey).
-// TODO(#5): wire pkg/passcrypt (branch pcp) once merged:
-//
-//	kf, err := passcrypt.ReadKeyFile(s.c.env.KeyFile) // warn kf.InsecureWarning() if kf.Insecure
-//	return func(e string) (string, error) { return passcrypt.DecryptAES(e, kf.Key) }
-//
-// Until then AES entries are refused with Pgpool's "unable to decrypt
+// newDecrypter returns how AES entries of pool_passwd are decrypted: with
+// the key of the key file the supervisor found (-k, $PGPOOLKEYFILE,
+// ~/.pgpoolkey), read once per child as Pgpool reads it once at start.
+// Without a key, AES entries are refused with Pgpool's "unable to decrypt
 // password from pool_passwd".
-func (s *session) newDecrypter() auth.Decrypter { return nil }
+func (s *session) newDecrypter() auth.Decrypter {
+	path := s.c.env.KeyFile
+	if path == "" {
+		path = passcrypt.KeyFilePath("")
+	}
+	kf, err := passcrypt.ReadKeyFile(path)
+	if err != nil {
+		s.c.log.Debug().Err(err).Msg("no pgpool key: AES entries of pool_passwd cannot be used")
+		return nil
+	}
+	if kf.Insecure {
+		s.c.log.Warn().Msg(kf.InsecureWarning())
+	}
+	key := kf.Key
+	return func(entry string) (string, error) { return passcrypt.DecryptAES(entry, key) }
+}
 
 // clientConn is the client side of an authentication exchange.
 func (s *session) clientConn(deadline time.Time) auth.Conn {
