@@ -192,6 +192,42 @@ func TestServerTLS(t *testing.T) {
 	if _, err := handshake(t, st, roots, nil); err != nil {
 		t.Fatalf("handshake: %v", err)
 	}
+	// TLS 1.1 clients are refused.
+	a, b := socketPair(t)
+	defer a.Close()
+	defer b.Close()
+	go tls.Client(b, &tls.Config{RootCAs: roots, ServerName: "localhost", MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}).Handshake()
+	a.SetDeadline(time.Now().Add(10 * time.Second))
+	if err := tls.Server(a, st.Config).Handshake(); err == nil || !strings.Contains(err.Error(), "version") {
+		t.Fatalf("a TLS 1.1 client: %v, want a protocol version error", err)
+	}
+}
+
+func TestServerTLSCADirectory(t *testing.T) {
+	p := newPKI(t)
+	p.issue("server", "localhost", false)
+	_, alice := p.issue("alice", "alice", true)
+	dir := filepath.Join(p.dir, "cas")
+	os.Mkdir(dir, 0o755)
+	data, _ := os.ReadFile(filepath.Join(p.dir, "ca.crt"))
+	os.WriteFile(filepath.Join(dir, "0a1b2c3d.0"), data, 0o644)
+	os.WriteFile(filepath.Join(dir, "README"), []byte("not a certificate"), 0o644)
+	c := sslConfig(p.dir, nil)
+	c.SslCaCertDir = "cas" // relative to pgpool.conf's directory
+	st, err := auth.NewServerTLS(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(p.ca)
+	cs, err := handshake(t, st, roots, &alice)
+	if err != nil || len(cs.VerifiedChains) == 0 {
+		t.Fatalf("client certificate through ssl_ca_cert_dir: %v", err)
+	}
+	c.SslCaCertDir = "nope"
+	if _, err := auth.NewServerTLS(c); err == nil {
+		t.Fatal("a missing ssl_ca_cert_dir was accepted")
+	}
 }
 
 func TestServerTLSClientCertificates(t *testing.T) {

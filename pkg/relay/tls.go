@@ -314,8 +314,7 @@ func (t *TLSTransport) Read(p []byte) (int, error) {
 		}
 		n += m
 		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Temporary() {
+			if errors.Is(err, errWouldBlock) { // tls.Conn returns our error as is
 				break
 			}
 			if n > 0 {

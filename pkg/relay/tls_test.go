@@ -349,3 +349,46 @@ func TestTLSPeerCloseIsEOF(t *testing.T) {
 		return
 	}
 }
+
+// BenchmarkTLSRoundTrip sends 8 KiB through TLS to the peer and back per
+// iteration, with the relay's Fill/Flush, as a session does for a query
+// and its result.
+func BenchmarkTLSRoundTrip(b *testing.B) {
+	c, client := tlsPair(b)
+	go func() {
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := client.Read(buf)
+			if err != nil {
+				return
+			}
+			if _, err := client.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+	}()
+	msg := bytes.Repeat([]byte{'q'}, 8<<10)
+	b.SetBytes(int64(2 * len(msg)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.Write(msg)
+		for c.Pending() > 0 {
+			if err := c.Flush(); err != nil && !errors.Is(err, relay.ErrWouldBlock) {
+				b.Fatal(err)
+			} else if err != nil {
+				waitFD(b, c, unix.POLLOUT)
+			}
+		}
+		for got := 0; got < len(msg); {
+			err := c.Fill()
+			got += c.Buffered()
+			c.Skip(c.Buffered())
+			if errors.Is(err, relay.ErrWouldBlock) {
+				waitFD(b, c, unix.POLLIN)
+			} else if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
