@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"io/fs"
 	"net/netip"
 	"path/filepath"
 	"time"
@@ -260,7 +261,12 @@ func (s *session) lookupSecret() *auth.Secret {
 	if !a.looked {
 		a.looked = true
 		sec, err := a.passwd.Lookup(s.st.User)
-		if err != nil {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			// Pgpool creates an empty pool_passwd at start; a missing
+			// one is the same as an empty one.
+			s.log.Debug().Err(err).Msg("no pool_passwd file")
+		case err != nil:
 			s.log.Warn().Err(err).Msg("cannot read pool_passwd; going on as if the user had no entry")
 		}
 		a.secret = sec
