@@ -2,8 +2,6 @@ package auth
 
 import (
 	"crypto/hmac"
-	"crypto/pbkdf2"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -12,67 +10,88 @@ import (
 	"strings"
 )
 
-// SCRAMClient runs the client side of SCRAM-SHA-256 (RFC 5802/7677) as
-// PostgreSQL speaks it: no authzid, username left empty (the startup
-// packet names the user), channel binding "n" unless the caller binds.
+// SCRAMClient runs the client side of SCRAM-SHA-256 against a backend as
+// libpq does: no authzid, an empty user name (the startup packet names
+// the user), channel binding "n" (or "y" when we could bind but the server
+// did not offer SCRAM-SHA-256-PLUS) unless BindChannel was called.
 type SCRAMClient struct {
+	username    string // empty, as libpq sends it; set by tests for RFC 7677's vector
 	password    string
 	nonce       string
 	firstBare   string
 	serverSig   []byte
-	cbindHeader string // "n,," or "p=tls-server-end-point,,"
+	cbindHeader string // "n,,", "y,," or "p=tls-server-end-point,,"
 	cbindData   []byte
+	finalDone   bool
 }
 
 // NewSCRAMClient starts an exchange for password.
 func NewSCRAMClient(password string) (*SCRAMClient, error) {
-	var raw [18]byte
-	if _, err := rand.Read(raw[:]); err != nil {
+	nonce, err := newNonce()
+	if err != nil {
 		return nil, err
 	}
-	return &SCRAMClient{password: password, nonce: base64.StdEncoding.EncodeToString(raw[:]), cbindHeader: "n,,"}, nil
+	return &SCRAMClient{password: password, nonce: nonce, cbindHeader: "n,,"}, nil
 }
 
 // BindChannel asks for channel binding tls-server-end-point with data (the
-// hash of the server certificate) when the server offered SCRAM-SHA-256-PLUS.
+// hash of the server certificate) when the server offered
+// SCRAM-SHA-256-PLUS over TLS.
 func (c *SCRAMClient) BindChannel(data []byte) {
 	c.cbindHeader = "p=tls-server-end-point,,"
 	c.cbindData = data
 }
 
+// CouldBind records that we are on TLS and could bind, but the server did
+// not offer SCRAM-SHA-256-PLUS ("y": a server that supports binding then
+// knows a man in the middle stripped it).
+func (c *SCRAMClient) CouldBind() {
+	if c.cbindData == nil {
+		c.cbindHeader = "y,,"
+	}
+}
+
 // Mechanism is the SASL mechanism name to send.
 func (c *SCRAMClient) Mechanism() string {
 	if c.cbindData != nil {
-		return "SCRAM-SHA-256-PLUS"
+		return SCRAMSHA256Plus
 	}
-	return "SCRAM-SHA-256"
+	return SCRAMSHA256
 }
 
 // First is the client-first-message.
 func (c *SCRAMClient) First() []byte {
-	c.firstBare = "n=,r=" + c.nonce
+	c.firstBare = "n=" + c.username + ",r=" + c.nonce
 	return []byte(c.cbindHeader + c.firstBare)
 }
 
 // Final answers the server-first-message with the client-final-message.
 func (c *SCRAMClient) Final(serverFirst []byte) ([]byte, error) {
-	attrs, err := parseSCRAMAttrs(string(serverFirst))
+	r := scramReader{string(serverFirst)}
+	nonce, err := r.attr('r')
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("SCRAM: malformed server-first-message: %w", err)
 	}
-	nonce, salt64, iterText := attrs['r'], attrs['s'], attrs['i']
-	if !strings.HasPrefix(nonce, c.nonce) || len(nonce) == len(c.nonce) {
+	salt64, err := r.attr('s')
+	if err != nil {
+		return nil, fmt.Errorf("SCRAM: malformed server-first-message: %w", err)
+	}
+	iterText, err := r.attr('i')
+	if err != nil {
+		return nil, fmt.Errorf("SCRAM: malformed server-first-message: %w", err)
+	}
+	if !strings.HasPrefix(nonce, c.nonce) || len(nonce) == len(c.nonce) || !validNonce(nonce) {
 		return nil, errors.New("SCRAM: server nonce does not extend the client nonce")
 	}
 	salt, err := base64.StdEncoding.DecodeString(salt64)
-	if err != nil {
-		return nil, fmt.Errorf("SCRAM: bad salt: %w", err)
+	if err != nil || len(salt) == 0 {
+		return nil, errors.New("SCRAM: malformed salt in server-first-message")
 	}
 	iter, err := strconv.Atoi(iterText)
-	if err != nil || iter < 1 {
-		return nil, fmt.Errorf("SCRAM: bad iteration count %q", iterText)
+	if err != nil || iter < 1 || iter > 1<<24 {
+		return nil, fmt.Errorf("SCRAM: bad iteration count %q", prefix(iterText))
 	}
-	salted, err := pbkdf2.Key(sha256.New, SASLprep(c.password), salt, iter, 32)
+	salted, err := saltedPassword(c.password, salt, iter)
 	if err != nil {
 		return nil, err
 	}
@@ -88,44 +107,28 @@ func (c *SCRAMClient) Final(serverFirst []byte) ([]byte, error) {
 	}
 	serverKey := hmacSHA256(salted, []byte("Server Key"))
 	c.serverSig = hmacSHA256(serverKey, []byte(authMsg))
+	c.finalDone = true
 	return []byte(finalNoProof + ",p=" + base64.StdEncoding.EncodeToString(proof)), nil
 }
 
-// Verify checks the server-final-message.
+// Verify checks the server-final-message: the server proves it knew the
+// secret (or, with channel binding, that no one sits in between).
 func (c *SCRAMClient) Verify(serverFinal []byte) error {
-	attrs, err := parseSCRAMAttrs(string(serverFinal))
+	if !c.finalDone {
+		return errors.New("SCRAM: server-final-message before the client-final-message")
+	}
+	r := scramReader{string(serverFinal)}
+	if name, value, err := r.any(); err == nil && name == 'e' {
+		return fmt.Errorf("SCRAM: server error: %s", prefix(value))
+	}
+	r = scramReader{string(serverFinal)}
+	v, err := r.attr('v')
 	if err != nil {
-		return err
+		return fmt.Errorf("SCRAM: malformed server-final-message: %w", err)
 	}
-	if e, ok := attrs['e']; ok {
-		return fmt.Errorf("SCRAM: server error: %s", e)
-	}
-	sig, err := base64.StdEncoding.DecodeString(attrs['v'])
+	sig, err := base64.StdEncoding.DecodeString(v)
 	if err != nil || !hmac.Equal(sig, c.serverSig) {
 		return errors.New("SCRAM: server signature does not match: the server does not know the password")
 	}
 	return nil
 }
-
-func hmacSHA256(key, msg []byte) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write(msg)
-	return m.Sum(nil)
-}
-
-// parseSCRAMAttrs splits "a=…,b=…" into a map by attribute letter.
-func parseSCRAMAttrs(s string) (map[byte]string, error) {
-	out := map[byte]string{}
-	for _, part := range strings.Split(s, ",") {
-		if len(part) < 2 || part[1] != '=' {
-			return nil, fmt.Errorf("SCRAM: malformed attribute %q", part)
-		}
-		out[part[0]] = part[2:]
-	}
-	return out, nil
-}
-
-// SASLprep is PostgreSQL's pg_saslprep in its practical form: ASCII
-// passwords are used as they are, and a password that does not normalise
-// is used as raw bytes, as PostgreSQL does.
-func SASLprep(p string) string { return p }

@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -29,11 +30,16 @@ type Conn struct {
 	AuthKind  int           // what the node asked for
 	TxStatus  byte          // of the last ReadyForQuery
 	Created   time.Time
+	TLS       *relay.TLSTransport // nil: plain text
 }
 
-// Password supplies the password for a user when a node asks for one. It
+// Password supplies the password for a user when a node asks for one;
+// kind is the node's request (AuthCleartext, AuthMD5, AuthSASL), so that
+// the session can ask its client the same way (Pgpool passes the
+// backend's method through to the client). It may return the md5 secret
+// ("md5" + md5(password || user)) instead of the password for AuthMD5. It
 // is called at most once per connection.
-type Password func() (string, error)
+type Password func(kind int) (string, error)
 
 // ServerError is an ErrorResponse a node sent during connect or an
 // internal query; the client should see it as it is.
@@ -57,6 +63,9 @@ type Options struct {
 	Deadline       time.Time     // for the whole startup
 	User           string        // the startup packet's user (md5 salts with it)
 	Password       Password
+	// TLS, when set, makes Connect send an SSLRequest first (Pgpool with
+	// ssl = on): 'S' starts TLS, 'N' goes on in plain text.
+	TLS *tls.Config
 }
 
 // Connect dials t, sends startup (a whole v3 startup packet), and reads
@@ -75,6 +84,11 @@ func Connect(t Target, startup []byte, o Options) (*Conn, error) {
 }
 
 func (c *Conn) startup(startup []byte, o Options) error {
+	if o.TLS != nil {
+		if err := c.negotiateTLS(o); err != nil {
+			return err
+		}
+	}
 	c.Write(startup)
 	if err := relay.FlushWait(c.Conn, o.Deadline); err != nil {
 		return err
@@ -114,6 +128,40 @@ func (c *Conn) startup(startup []byte, o Options) error {
 	}
 }
 
+// sslRequest is the SSLRequest packet (length 8, code 1234.5679).
+var sslRequest = []byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}
+
+// negotiateTLS asks the node for TLS (pool_ssl_negotiate_clientserver).
+func (c *Conn) negotiateTLS(o Options) error {
+	c.Write(sslRequest)
+	if err := relay.FlushWait(c.Conn, o.Deadline); err != nil {
+		return err
+	}
+	b, err := relay.ReadBytes(c.Conn, 1, o.Deadline)
+	if err != nil {
+		return fmt.Errorf("read the answer to SSLRequest: %w", err)
+	}
+	switch b[0] {
+	case 'S':
+		// Anything already read came before the handshake, in clear
+		// text: a man in the middle may have injected it.
+		if c.Buffered() > 0 {
+			return &relay.ProtocolError{Msg: "received unencrypted data after SSL request"}
+		}
+		t, err := relay.ClientTLS(c.Conn, o.TLS, o.Deadline)
+		if err != nil {
+			return fmt.Errorf("TLS handshake: %w", err)
+		}
+		c.TLS = t
+		return nil
+	case 'N':
+		return nil // the node does not do TLS: go on in plain text, as Pgpool does
+	case 'E':
+		return errors.New("the node answered SSLRequest with an error (a server older than PostgreSQL 7.1?)")
+	}
+	return fmt.Errorf("the node answered SSLRequest with %q", b[0])
+}
+
 // authenticate answers one Authentication request.
 func (c *Conn) authenticate(f []byte, o Options) error {
 	if len(f) < 9 {
@@ -128,7 +176,7 @@ func (c *Conn) authenticate(f []byte, o Options) error {
 		if o.Password == nil {
 			return "", errors.New("the node asks for a password and none is available (add the user to pool_passwd)")
 		}
-		return o.Password()
+		return o.Password(kind)
 	}
 	switch kind {
 	case AuthCleartext:
@@ -173,23 +221,44 @@ func (c *Conn) sendPassword(p []byte, nul bool) {
 }
 
 func (c *Conn) scram(mechs []byte, pw string, o Options) error {
-	offered := false
+	offered, plus := false, false
 	for len(mechs) > 0 && mechs[0] != 0 {
 		m, rest, ok := relay.CString(mechs)
 		if !ok {
 			break
 		}
-		if string(m) == "SCRAM-SHA-256" {
+		switch string(m) {
+		case auth.SCRAMSHA256:
 			offered = true
+		case auth.SCRAMSHA256Plus:
+			plus = true
 		}
 		mechs = rest
 	}
-	if !offered {
+	if !offered && !plus {
 		return errors.New("the node offers no SASL mechanism pgpool-go supports (SCRAM-SHA-256)")
 	}
 	sc, err := auth.NewSCRAMClient(pw)
 	if err != nil {
 		return err
+	}
+	if c.TLS != nil {
+		// Channel binding proves that no one sits between us and the
+		// node, whatever certificate it showed (libpq's
+		// channel_binding=prefer).
+		var ep []byte
+		if st := c.TLS.ConnectionState(); len(st.PeerCertificates) > 0 {
+			ep, _ = auth.TLSServerEndPoint(st.PeerCertificates[0])
+		}
+		if plus && ep != nil {
+			sc.BindChannel(ep)
+		} else if !offered {
+			return errors.New("the node offers only SCRAM-SHA-256-PLUS and its certificate allows no channel binding")
+		} else {
+			sc.CouldBind()
+		}
+	} else if !offered {
+		return errors.New("the node offers only SCRAM-SHA-256-PLUS, which needs TLS")
 	}
 	first := sc.First()
 	b := c.Wbuf()

@@ -62,7 +62,7 @@ func StaticPassword(p string) Password {
 	if p == "" {
 		return nil
 	}
-	return func() (string, error) { return p, nil }
+	return func(int) (string, error) { return p, nil }
 }
 
 var errNoPassword = errors.New("no password")

@@ -68,6 +68,8 @@ type session struct {
 
 	pfds [2 + shm.MaxBackends]unix.PollFd
 	buf  []byte // scratch for messages we build
+
+	auth authState // client authentication and TLS (auth.go)
 }
 
 func newSession(c *Child) *session {

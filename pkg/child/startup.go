@@ -23,6 +23,9 @@ func (s *session) startup() bool {
 	if cfg.AuthenticationTimeout > 0 {
 		deadline = time.Now().Add(time.Duration(cfg.AuthenticationTimeout) * time.Second)
 	}
+	if !s.startAuth(deadline) {
+		return false
+	}
 	for {
 		st, perr, err := s.readStartup(deadline)
 		if err != nil {
@@ -165,7 +168,7 @@ func (s *session) connect(node int) (*backend.Conn, error) {
 		return nil, errNoNode
 	}
 	b := cfg.Backends[node]
-	o := backend.Options{User: s.st.User, Password: s.backendPassword}
+	o := backend.Options{User: s.st.User, Password: s.backendPassword, TLS: s.backendTLSConfig()}
 	if cfg.ConnectTimeout > 0 {
 		o.ConnectTimeout = time.Duration(cfg.ConnectTimeout) * time.Millisecond
 	}

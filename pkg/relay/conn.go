@@ -34,11 +34,26 @@ type Transport interface {
 	Close() error
 }
 
+// BufferedTransport is a Transport that keeps bytes of its own, as TLS
+// does (tls.go): plaintext it decrypted but has not returned yet, and
+// ciphertext it accepted but has not written yet. Conn counts both, so the
+// session loop never waits on a socket for bytes that are already here.
+type BufferedTransport interface {
+	Transport
+	// Buffered is the most a Read returns without reading the socket.
+	Buffered() int
+	// Unsent is the number of bytes written but not yet on the socket.
+	Unsent() int
+	// FlushUnsent sends them; ErrWouldBlock when some are left.
+	FlushUnsent() error
+}
+
 // Conn is one side of a session: a socket with its read and write buffers.
 // It is used by one goroutine.
 type Conn struct {
 	FD int // the socket, for polling
 	tr Transport
+	bt BufferedTransport // tr when it buffers (TLS); nil for a plain socket
 
 	rbuf   []byte // read buffer; rbuf[rpos:rend] is unread data
 	rpos   int
@@ -58,14 +73,17 @@ func NewConn(fd int) *Conn {
 
 // Reset prepares a Conn for a new socket, keeping its buffers.
 func (c *Conn) Reset(fd int) {
-	c.FD, c.tr = fd, fdTransport(fd)
+	c.FD, c.tr, c.bt = fd, fdTransport(fd), nil
 	c.rpos, c.rend, c.stream, c.wpos, c.eof = 0, 0, 0, 0, false
 	c.wbuf = c.wbuf[:0]
 }
 
 // SetTransport replaces the transport (after a TLS handshake). Data
 // already buffered stays.
-func (c *Conn) SetTransport(t Transport) { c.tr = t }
+func (c *Conn) SetTransport(t Transport) {
+	c.tr = t
+	c.bt, _ = t.(BufferedTransport)
+}
 
 // Transport is the current transport.
 func (c *Conn) Transport() Transport { return c.tr }
@@ -76,7 +94,7 @@ func (c *Conn) Close() error {
 		return nil
 	}
 	err := c.tr.Close()
-	c.tr = nil
+	c.tr, c.bt = nil, nil
 	return err
 }
 
@@ -105,6 +123,9 @@ func (c *Conn) Fill() error {
 	n, err := c.tr.Read(c.rbuf[c.rend:])
 	if n > 0 {
 		c.rend += n
+		if c.bt != nil {
+			c.drainTransport()
+		}
 		return nil
 	}
 	if err == nil || errors.Is(err, io.EOF) {
@@ -112,6 +133,32 @@ func (c *Conn) Fill() error {
 		return io.EOF
 	}
 	return err
+}
+
+// drainTransport moves everything a buffering transport holds into the
+// read buffer, growing it if needed (by at most what the transport holds:
+// for TLS, its read-ahead of whole records). The session loop polls the
+// socket only when Fill found nothing, so bytes left inside the transport
+// would wait for the next packet from the peer, maybe forever.
+func (c *Conn) drainTransport() {
+	for k := c.bt.Buffered(); k > 0; k = c.bt.Buffered() {
+		if len(c.rbuf)-c.rend < k {
+			if c.rpos > 0 {
+				c.rend = copy(c.rbuf, c.rbuf[c.rpos:c.rend])
+				c.rpos = 0
+			}
+			if len(c.rbuf)-c.rend < k {
+				nb := make([]byte, c.rend+k+DefaultBufSize)
+				copy(nb, c.rbuf[:c.rend])
+				c.rbuf = nb
+			}
+		}
+		n, err := c.tr.Read(c.rbuf[c.rend:])
+		c.rend += n
+		if err != nil || n == 0 {
+			return // an error comes back at the next Fill
+		}
+	}
 }
 
 // Header returns the type and total length (type byte excluded, length
@@ -216,8 +263,14 @@ func (c *Conn) Wbuf() []byte { return c.wbuf }
 // SetWbuf stores the write buffer after an append-style encoder.
 func (c *Conn) SetWbuf(b []byte) { c.wbuf = b }
 
-// Pending is the number of unsent bytes.
-func (c *Conn) Pending() int { return len(c.wbuf) - c.wpos }
+// Pending is the number of unsent bytes, the transport's included.
+func (c *Conn) Pending() int {
+	n := len(c.wbuf) - c.wpos
+	if c.bt != nil {
+		n += c.bt.Unsent()
+	}
+	return n
+}
 
 // Flush sends as much of the write buffer as the socket takes. It returns
 // ErrWouldBlock when some is left.
@@ -230,6 +283,9 @@ func (c *Conn) Flush() error {
 		}
 	}
 	c.wbuf, c.wpos = c.wbuf[:0], 0
+	if c.bt != nil && c.bt.Unsent() > 0 {
+		return c.bt.FlushUnsent()
+	}
 	return nil
 }
 
