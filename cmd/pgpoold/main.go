@@ -9,11 +9,14 @@ package main
 import (
 	"fmt"
 	"os"
+	"sync"
 
+	"github.com/pgpool-go/pgpool-go/pkg/auth"
 	"github.com/pgpool-go/pgpool-go/pkg/backend"
 	"github.com/pgpool-go/pgpool-go/pkg/child"
 	"github.com/pgpool-go/pgpool-go/pkg/config"
 	"github.com/pgpool-go/pgpool-go/pkg/health"
+	"github.com/pgpool-go/pgpool-go/pkg/passcrypt"
 	"github.com/pgpool-go/pgpool-go/pkg/pcpserver"
 	"github.com/pgpool-go/pgpool-go/pkg/spawn"
 	"github.com/pgpool-go/pgpool-go/pkg/srcheck"
@@ -48,8 +51,23 @@ func runRole() int {
 }
 
 // passwords resolves the password of an internal connection (health
-// check, sr-worker, primary search): the configured one.
-// TODO(#5): fall back to pool_passwd when it is empty.
+// check, sr-worker, primary search, recovery): the configured one, or the
+// user's pool_passwd entry (AES entries with the key file).
 func passwords(cfg *config.Config, user, configured string) backend.Password {
-	return backend.StaticPassword(configured)
+	return auth.InternalPassword(cfg, keyDecrypter(), user, configured)
 }
+
+// keyDecrypter decrypts AES entries with the key file the supervisor
+// found (-k, $PGPOOLKEYFILE, ~/.pgpoolkey), read once per process.
+var keyDecrypter = sync.OnceValue(func() auth.Decrypter {
+	path := os.Getenv(spawn.EnvKey)
+	if path == "" {
+		path = passcrypt.KeyFilePath("")
+	}
+	kf, err := passcrypt.ReadKeyFile(path)
+	if err != nil {
+		return nil
+	}
+	key := kf.Key
+	return func(entry string) (string, error) { return passcrypt.DecryptAES(entry, key) }
+})

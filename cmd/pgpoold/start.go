@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/pgpool-go/pgpool-go/pkg/auth"
 	"github.com/pgpool-go/pgpool-go/pkg/backend"
 	"github.com/pgpool-go/pgpool-go/pkg/config"
 	"github.com/pgpool-go/pgpool-go/pkg/logging"
@@ -33,6 +34,18 @@ func start(p paths, cfg *config.Config, diags []config.Diagnostic, o startOption
 		return detach()
 	}
 	report := daemonReport()
+	if p.key != "" {
+		os.Setenv(spawn.EnvKey, p.key) // the supervisor's own connections read AES entries too
+	}
+	if cfg.EnablePoolHba {
+		// Pgpool loads pool_hba.conf at start; a file that does not load
+		// must stop the start, not leave every client refused.
+		if _, err := auth.LoadHBA(p.hba); err != nil {
+			err = fmt.Errorf("enable_pool_hba is on and pool_hba.conf does not load: %w", err)
+			report(err)
+			return err
+		}
+	}
 	log, closeLog, err := logging.New(logging.Options{
 		Destination: cfg.LogDestination, LinePrefix: cfg.LogLinePrefix, MinMessages: cfg.LogMinMessages,
 		SyslogFacility: cfg.SyslogFacility, SyslogIdent: cfg.SyslogIdent, JSON: o.json, App: "main",

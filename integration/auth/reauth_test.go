@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"github.com/jackc/pgx/v5"
 	"testing"
 
 	"github.com/pgpool-go/pgpool-go/integration/pgcluster"
@@ -112,13 +113,30 @@ func TestBruteForceDisturbsNoOne(t *testing.T) {
 		}
 	}
 	c.Close(t.Context())
-	// Both children are free again; the one that held the cached
-	// connection still has it (the other may answer first, so try a few
-	// times: each login lands on either child).
-	pgcluster.Eventually(t, 10e9, 0, func() error {
-		if pid := mustLogin(t, connString(p, scramUser, scramPass)); pid != pidCached {
-			return errNotCached
+	// The cached connection is still in its child's pool (which child
+	// the kernel hands the next client to is not ours to choose, so look
+	// in SHOW pool_pools rather than hope to land on it), and the right
+	// password still works.
+	mustLogin(t, connString(p, scramUser, scramPass))
+	pgcluster.Eventually(t, 10e9, 100e6, func() error {
+		admin, err := connect(t, connString(p, pgcluster.Superuser, ""))
+		if err != nil {
+			return err
 		}
-		return nil
+		defer admin.Close(t.Context())
+		rows, err := admin.Query(t.Context(), "show pool_pools", pgx.QueryExecModeSimpleProtocol)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			vals, _ := rows.Values()
+			for i, f := range rows.FieldDescriptions() {
+				if f.Name == "pool_backendpid" && vals[i].(string) == itoa(pidCached) {
+					return nil
+				}
+			}
+		}
+		return errNotCached
 	})
 }

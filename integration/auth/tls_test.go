@@ -213,7 +213,9 @@ func TestReloadPicksUpNewCertificate(t *testing.T) {
 func TestTLSLargeTransfers(t *testing.T) {
 	cluster.Reset(t)
 	p := pgcluster.StartPgpoold(t, cluster, pgcluster.PgpoolOptions{
-		Params:     sslParams("pgpool", nil),
+		// Reads of what was just copied must see it: no balancing to a
+		// standby that may not have replayed the COPY yet.
+		Params:     sslParams("pgpool", map[string]string{"load_balance_mode": "off"}),
 		PoolPasswd: []string{tlsUser + ":TEXT" + tlsPass},
 	})
 	ctx := context.Background()

@@ -91,6 +91,7 @@ func start(env *spawn.Env) (*Child, error) {
 	fl.watch()
 	env.WatchParent(func() { os.Exit(spawn.ExitNoRestart) })
 	c.sess = newSession(c)
+	c.sess.refreshAuth() // pool_hba, pool_passwd and TLS problems show at start
 	return c, nil
 }
 
@@ -126,6 +127,7 @@ func (c *Child) reload() {
 	if err := c.setConfig(cfg); err != nil {
 		c.log.Warn().Err(err).Msg("reload of the logging configuration failed")
 	}
+	c.sess.refreshAuth()
 }
 
 // run is the accept loop; it returns the exit code.
