@@ -16,7 +16,6 @@ import (
 	"github.com/pgpool-go/pgpool-go/pkg/child"
 	"github.com/pgpool-go/pgpool-go/pkg/config"
 	"github.com/pgpool-go/pgpool-go/pkg/health"
-	"github.com/pgpool-go/pgpool-go/pkg/passcrypt"
 	"github.com/pgpool-go/pgpool-go/pkg/pcpserver"
 	"github.com/pgpool-go/pgpool-go/pkg/spawn"
 	"github.com/pgpool-go/pgpool-go/pkg/srcheck"
@@ -59,15 +58,4 @@ func passwords(cfg *config.Config, user, configured string) backend.Password {
 
 // keyDecrypter decrypts AES entries with the key file the supervisor
 // found (-k, $PGPOOLKEYFILE, ~/.pgpoolkey), read once per process.
-var keyDecrypter = sync.OnceValue(func() auth.Decrypter {
-	path := os.Getenv(spawn.EnvKey)
-	if path == "" {
-		path = passcrypt.KeyFilePath("")
-	}
-	kf, err := passcrypt.ReadKeyFile(path)
-	if err != nil {
-		return nil
-	}
-	key := kf.Key
-	return func(entry string) (string, error) { return passcrypt.DecryptAES(entry, key) }
-})
+var keyDecrypter = sync.OnceValue(func() auth.Decrypter { return auth.KeyFileDecrypter(os.Getenv(spawn.EnvKey)) })

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pgpool-go/pgpool-go/pkg/config"
+	"github.com/pgpool-go/pgpool-go/pkg/passcrypt"
 )
 
 // InternalPassword gives the password of pgpoold's own connections to the
@@ -49,4 +50,19 @@ func InternalPassword(cfg *config.Config, decrypt Decrypter, user, configured st
 		}
 		return configured, nil // plain, or an md5 secret backend.Connect uses as such
 	}
+}
+
+// KeyFileDecrypter decrypts AES entries with the key in keyFile (or, when
+// empty, the file Pgpool would use: $PGPOOLKEYFILE, ~/.pgpoolkey); nil
+// when there is no readable key.
+func KeyFileDecrypter(keyFile string) Decrypter {
+	if keyFile == "" {
+		keyFile = passcrypt.KeyFilePath("")
+	}
+	kf, err := passcrypt.ReadKeyFile(keyFile)
+	if err != nil {
+		return nil
+	}
+	key := kf.Key
+	return func(entry string) (string, error) { return passcrypt.DecryptAES(entry, key) }
 }

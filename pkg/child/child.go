@@ -54,7 +54,11 @@ func Main(env *spawn.Env, passwords func(cfg *config.Config, user, configured st
 		return spawn.ExitRestart
 	}
 	c.passwords = passwords
-	return c.run()
+	code := c.run()
+	if env.Standalone() {
+		c.slot.Clear() // no supervisor reaps a child started by hand
+	}
+	return code
 }
 
 func start(env *spawn.Env) (*Child, error) {

@@ -38,6 +38,8 @@ type header struct {
 	maxPool     uint32
 	numBackends int32 // configured node slots (highest backend_portN index + 1)
 	supervisor  int32 // pid of the supervisor, the only consumer of the queue
+	spareStart  uint32
+	_           uint32
 	startTime   int64
 
 	generation  uint64 // bumped on every node status or role change
@@ -148,9 +150,13 @@ type backendConn struct {
 	key        [MaxKeyLen]byte
 }
 
+// StandaloneSlots are child slots beyond num_init_children for children
+// started by hand (cmd/pgpool-child) to join a running pool.
+const StandaloneSlots = 2
+
 // Layout is what the segment is sized from.
 type Layout struct {
-	NumChildren int // num_init_children
+	NumChildren int // child slots: num_init_children + StandaloneSlots
 	MaxPool     int // max_pool
 	NumBackends int // configured node slots
 }

@@ -345,3 +345,15 @@ func (s *Segment) FindBackendPid(pid int32) (node int, ok bool) {
 	}
 	return -1, false
 }
+
+// ClaimStandaloneSlot takes a free slot among the standalone ones for a
+// child started by hand, and returns its index.
+func (s *Segment) ClaimStandaloneSlot(pid int) (int, bool) {
+	for i := int(s.h.spareStart); i < s.layout.NumChildren; i++ {
+		if atomic.CompareAndSwapInt32(&s.procSlots()[i].pid, 0, int32(pid)) {
+			s.Child(i).Start(pid)
+			return i, true
+		}
+	}
+	return -1, false
+}

@@ -74,6 +74,7 @@ func Create(path string, l Layout) (*Segment, error) {
 	h.headerSize = uint32(unsafe.Sizeof(header{}))
 	h.size = uint64(size)
 	h.numChildren = uint32(l.NumChildren)
+	h.spareStart = uint32(max(l.NumChildren-StandaloneSlots, 1))
 	h.maxPool = uint32(l.MaxPool)
 	h.numBackends = int32(l.NumBackends)
 	h.supervisor = int32(os.Getpid())

@@ -116,6 +116,9 @@ func inheritFile(fd int, name string, kind uint32) (*os.File, error) {
 	return os.NewFile(uintptr(fd), name), nil
 }
 
+// Standalone reports a worker started by hand rather than by a supervisor.
+func (e *Env) Standalone() bool { return e.life == nil }
+
 // Ready tells the supervisor this process can serve. It is called once.
 func (e *Env) Ready() error {
 	if e.ready == nil {
@@ -134,9 +137,12 @@ func (e *Env) Ready() error {
 // gone: the life pipe's write end is held only by the supervisor, so EOF
 // on it is the supervisor's death, however it died. Pdeathsig alone is not
 // enough because it fires when the forking OS thread exits, which Go may
-// do at any time.
+// do at any time. A standalone worker has no life pipe and is not watched.
 func (e *Env) WatchParent(onDeath func()) {
 	life := e.life
+	if life == nil {
+		return
+	}
 	go func() {
 		var b [1]byte
 		for {
@@ -148,9 +154,6 @@ func (e *Env) WatchParent(onDeath func()) {
 		}
 	}()
 }
-
-// LifeFD is the life pipe's descriptor, for event loops that poll it.
-func (e *Env) LifeFD() int { return int(e.life.Fd()) }
 
 // SupervisorGone reports whether the supervisor that started us is gone,
 // by our parent pid (a cheap check for loops that do not poll LifeFD).
@@ -172,4 +175,16 @@ func Signal(pid int, sig syscall.Signal) error {
 		return err
 	}
 	return nil
+}
+
+// Standalone builds the Env of a worker started by hand to join the pool
+// of a running supervisor (cmd/pgpool-child, cmd/sr-worker): no life or
+// ready pipe, the supervisor's configuration snapshot, its segment, and
+// sockets the caller bound itself (SO_REUSEPORT).
+func Standalone(role Role, slot int, config string, shmFile *os.File, listeners []*os.File) *Env {
+	e := &Env{Role: role, Slot: slot, Config: config, Shm: shmFile, Listeners: listeners}
+	for _, l := range listeners {
+		e.Names = append(e.Names, l.Name())
+	}
+	return e
 }

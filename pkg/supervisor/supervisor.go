@@ -95,7 +95,7 @@ func Run(cfg *config.Config, opts Options, log zerolog.Logger) (err error) {
 	if stale {
 		log.Info().Str(logKeyLevel, "notice").Str("pid_file", cfg.PidFileName).Msg("removing stale pid file of a pgpool that is no longer running")
 	}
-	s.seg, err = shm.Create(shm.Path(cfg.Port), shm.Layout{NumChildren: cfg.NumInitChildren, MaxPool: cfg.MaxPool, NumBackends: len(cfg.Backends)})
+	s.seg, err = shm.Create(shm.Path(cfg.Port), shm.Layout{NumChildren: cfg.NumInitChildren + shm.StandaloneSlots, MaxPool: cfg.MaxPool, NumBackends: len(cfg.Backends)})
 	if err != nil {
 		if errors.Is(err, shm.ErrInUse) {
 			return fmt.Errorf("another pgpool is already serving port %d: %w", cfg.Port, err)
