@@ -249,8 +249,17 @@ func (s *Session) routeRead(st *Statement, env *Env, d *Destination) error {
 		return toPrimary(ReasonNotSelect)
 	case env.ProtoMajor != 3:
 		return toPrimary(ReasonProtocol)
-	case env.PrimaryTx != 'I' && (s.Writing || s.Failed || s.Serializable):
+	case env.PrimaryTx != 'I' && (s.Writing || s.Failed):
 		return toPrimary(ReasonTransaction)
+	}
+	if env.PrimaryTx != 'I' {
+		ser, err := s.serializable(env)
+		if err != nil {
+			return err
+		}
+		if ser {
+			return toPrimary(ReasonTransaction)
+		}
 	}
 	if st.nrel > 0 {
 		if r, err := s.relationChecks(st, env); err != nil {
@@ -289,6 +298,25 @@ func (s *Session) routeRead(st *Statement, env *Env, d *Destination) error {
 	d.Nodes.Add(s.LBNode)
 	d.Reason = ReasonLoadBalance
 	return nil
+}
+
+// serializable reports whether the open transaction is SERIALIZABLE,
+// asking the primary (IsolationQuery) when no statement of the
+// transaction has told it yet.
+func (s *Session) serializable(env *Env) (bool, error) {
+	if s.Serializable || s.isolationKnown {
+		return s.Serializable, nil
+	}
+	c, ok := env.Catalog.(TxCatalog)
+	if !ok {
+		return false, fmt.Errorf("transaction isolation lookup: the catalog cannot query the primary")
+	}
+	var out [1]int64
+	if err := c.QueryPrimary(IsolationQuery, out[:]); err != nil {
+		return false, fmt.Errorf("transaction isolation lookup: %w", err)
+	}
+	s.Serializable, s.isolationKnown = out[0] == 1, true
+	return s.Serializable, nil
 }
 
 // relationChecks runs steps 5.5 to 5.7 over the statement's relations:
