@@ -93,7 +93,17 @@ type Destination struct {
 	// in a writing transaction; send the PREPARE to the primary first
 	// (Pgpool-II's send_prepare) and store the primary as its destination.
 	PrepareOnPrimary bool
-	Reason           Reason
+	// ParseNodes are nodes a Parse must reach besides Nodes: with
+	// disable_load_balance_on_write = dml_adaptive, a named statement is
+	// parsed on the primary and the load-balance node (Pgpool-II's
+	// pool_setall_node_to_be_sent in Parse), and each Bind of it is routed
+	// again, by its SQL, to where it must run now (Pgpool-II re-routes at
+	// Bind inside a transaction). Its Execute never goes to ParseNodes as
+	// such: Pgpool-II 4.3.5 does that outside a transaction, so that a
+	// named INSERT runs on the standby too and the session ends with
+	// "kind mismatch among backends".
+	ParseNodes NodeSet
+	Reason     Reason
 }
 
 // Route decides where st goes, in the order of reference §4.4, and
@@ -169,9 +179,10 @@ func (s *Session) route(st *Statement, env *Env) (Destination, error) {
 			s.followPrepared(env, &d, false)
 		}
 	}
-	// With dml_adaptive a named Parse goes to the primary and the LB node.
+	// With dml_adaptive a named Parse also goes to the primary and the LB
+	// node, so that a later Bind can run it on either (see ParseNodes).
 	if env.NamedParse && s.Opts.DisableLoadBalanceOnWrite == WriteDMLAdaptive {
-		d.Nodes = s.bothNodes(c)
+		d.ParseNodes = s.bothNodes(c)
 	}
 	if st.Tx == TxBegin && st.Flags.Has(FlagBeginRewrite) {
 		d.RewriteBegin = true

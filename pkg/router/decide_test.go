@@ -169,8 +169,15 @@ func TestRoutePreparedStatements(t *testing.T) {
 func TestRouteNamedParseWithDMLAdaptive(t *testing.T) {
 	ts := newTestSession(t, func(o *Options) { o.DisableLoadBalanceOnWrite = WriteDMLAdaptive })
 	ts.env.NamedParse = true
-	if d, _ := ts.route(t, "SELECT * FROM t"); d.Nodes != nodes(0, 1) {
-		t.Fatalf("named Parse with dml_adaptive: %v, want primary and LB node", d.Nodes)
+	if d, _ := ts.route(t, "SELECT * FROM t"); d.ParseNodes != nodes(0, 1) || d.Nodes != nodes(1) {
+		t.Fatalf("named Parse of a read with dml_adaptive: parse on %v, run on %v; want parse on primary and LB node, run on the LB node", d.ParseNodes, d.Nodes)
+	}
+	if d, _ := ts.route(t, "INSERT INTO t VALUES (1)"); d.ParseNodes != nodes(0, 1) || d.Nodes != nodes(0) {
+		t.Fatalf("named Parse of a write with dml_adaptive: parse on %v, run on %v; want parse on primary and LB node, run on the primary", d.ParseNodes, d.Nodes)
+	}
+	ts.env.NamedParse = false
+	if d, _ := ts.route(t, "SELECT * FROM t"); !d.ParseNodes.Empty() {
+		t.Fatalf("unnamed Parse with dml_adaptive: parse also on %v, want nowhere else", d.ParseNodes)
 	}
 }
 
