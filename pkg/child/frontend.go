@@ -173,17 +173,11 @@ func (s *session) parse(f []byte) error {
 	if !r.nodes.has(s.cl.Primary()) {
 		t.parse = f
 	}
-	to := t
-	if pn := s.parseDest.ParseNodes; !pn.Empty() {
-		// dml_adaptive: parse it on the primary and the load-balance node
-		// too; each Bind routes it again.
-		for n := pn.First(); n >= 0; n = pn.Next(n) {
-			to.nodes.set(n)
-		}
-		t.parse, t.parsed, t.reroute = f, to.nodes, true
+	if s.parseDest.RerouteAtBind {
+		t.parse, t.parsed, t.reroute = f, r.nodes, true
 	}
 	s.stmts.set(name, t)
-	if err := s.sendExtendedRewrite(f, to, 'P', r.rewrite); err != nil {
+	if err := s.sendExtendedRewrite(f, t, 'P', r.rewrite); err != nil {
 		return err
 	}
 	s.c.slot.SetStatement(sql, r.nodes)
@@ -192,8 +186,9 @@ func (s *session) parse(f []byte) error {
 
 // rerouteAtBind routes a dml_adaptive named statement again before its
 // Bind, by its SQL: the tables written in the transaction since it was
-// parsed decide where it runs now (Pgpool-II's pool_where_to_send in Bind).
-// A node that does not hold the statement gets its Parse first.
+// parsed decide where it runs now (Pgpool-II's pool_where_to_send in Bind;
+// see router.Destination.RerouteAtBind). A node that does not hold the
+// statement gets its Parse first.
 func (s *session) rerouteAtBind(stmt []byte, t target) (target, error) {
 	_, rest, _ := relay.CString(body(t.parse))
 	sql, _, _ := relay.CString(rest)

@@ -56,8 +56,8 @@ type target struct {
 	// there before a Bind ("parse before bind"), and for a statement that
 	// is routed again at each Bind (reroute).
 	parse []byte
-	// parsed are the nodes that hold the statement, when more than nodes
-	// (dml_adaptive: Parse went to the primary and the load-balance node).
+	// parsed are the nodes that hold a statement that is routed again at
+	// each Bind (it may have run elsewhere before).
 	parsed nodeMask
 	// reroute: route the statement's SQL again at each Bind (named
 	// statement, disable_load_balance_on_write = dml_adaptive).

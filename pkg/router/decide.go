@@ -93,17 +93,19 @@ type Destination struct {
 	// in a writing transaction; send the PREPARE to the primary first
 	// (Pgpool-II's send_prepare) and store the primary as its destination.
 	PrepareOnPrimary bool
-	// ParseNodes are nodes a Parse must reach besides Nodes: with
-	// disable_load_balance_on_write = dml_adaptive, a named statement is
-	// parsed on the primary and the load-balance node (Pgpool-II's
-	// pool_setall_node_to_be_sent in Parse), and each Bind of it is routed
-	// again, by its SQL, to where it must run now (Pgpool-II re-routes at
-	// Bind inside a transaction). Its Execute never goes to ParseNodes as
-	// such: Pgpool-II 4.3.5 does that outside a transaction, so that a
-	// named INSERT runs on the standby too and the session ends with
-	// "kind mismatch among backends".
-	ParseNodes NodeSet
-	Reason     Reason
+	// RerouteAtBind: with disable_load_balance_on_write = dml_adaptive a
+	// named statement is routed again, by its SQL, at each Bind, to where
+	// it must run now (the tables written in the transaction since it was
+	// parsed decide); a node that lacks it gets its Parse first.
+	//
+	// Pgpool-II instead parses it on the primary and the load-balance
+	// node (pool_setall_node_to_be_sent in Parse) and routes it again at
+	// Bind inside a transaction only. Outside one, 4.3.5 then executes it
+	// on both nodes: a named INSERT fails on the standby and the session
+	// ends with "kind mismatch among backends"; and a Parse that only the
+	// primary can do (a temporary table) ends it at once.
+	RerouteAtBind bool
+	Reason        Reason
 }
 
 // Route decides where st goes, in the order of reference §4.4, and
@@ -179,10 +181,9 @@ func (s *Session) route(st *Statement, env *Env) (Destination, error) {
 			s.followPrepared(env, &d, false)
 		}
 	}
-	// With dml_adaptive a named Parse also goes to the primary and the LB
-	// node, so that a later Bind can run it on either (see ParseNodes).
+	// With dml_adaptive each Bind of a named statement routes it again.
 	if env.NamedParse && s.Opts.DisableLoadBalanceOnWrite == WriteDMLAdaptive {
-		d.ParseNodes = s.bothNodes(c)
+		d.RerouteAtBind = true
 	}
 	if st.Tx == TxBegin && st.Flags.Has(FlagBeginRewrite) {
 		d.RewriteBegin = true

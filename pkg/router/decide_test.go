@@ -169,15 +169,15 @@ func TestRoutePreparedStatements(t *testing.T) {
 func TestRouteNamedParseWithDMLAdaptive(t *testing.T) {
 	ts := newTestSession(t, func(o *Options) { o.DisableLoadBalanceOnWrite = WriteDMLAdaptive })
 	ts.env.NamedParse = true
-	if d, _ := ts.route(t, "SELECT * FROM t"); d.ParseNodes != nodes(0, 1) || d.Nodes != nodes(1) {
-		t.Fatalf("named Parse of a read with dml_adaptive: parse on %v, run on %v; want parse on primary and LB node, run on the LB node", d.ParseNodes, d.Nodes)
+	if d, _ := ts.route(t, "SELECT * FROM t"); !d.RerouteAtBind || d.Nodes != nodes(1) {
+		t.Fatalf("named Parse of a read with dml_adaptive: run on %v, reroute %v; want the LB node, routed again at Bind", d.Nodes, d.RerouteAtBind)
 	}
-	if d, _ := ts.route(t, "INSERT INTO t VALUES (1)"); d.ParseNodes != nodes(0, 1) || d.Nodes != nodes(0) {
-		t.Fatalf("named Parse of a write with dml_adaptive: parse on %v, run on %v; want parse on primary and LB node, run on the primary", d.ParseNodes, d.Nodes)
+	if d, _ := ts.route(t, "INSERT INTO t VALUES (1)"); !d.RerouteAtBind || d.Nodes != nodes(0) {
+		t.Fatalf("named Parse of a write with dml_adaptive: run on %v, reroute %v; want the primary, routed again at Bind", d.Nodes, d.RerouteAtBind)
 	}
 	ts.env.NamedParse = false
-	if d, _ := ts.route(t, "SELECT * FROM t"); !d.ParseNodes.Empty() {
-		t.Fatalf("unnamed Parse with dml_adaptive: parse also on %v, want nowhere else", d.ParseNodes)
+	if d, _ := ts.route(t, "SELECT * FROM t"); d.RerouteAtBind {
+		t.Fatal("unnamed Parse with dml_adaptive is routed again at Bind")
 	}
 }
 

@@ -48,10 +48,10 @@
 //
 // Per Parse: the same Classify and Route with env.NamedParse set; store
 // Prepared{Dest: dest, Effect: st.Effect()} under the statement name
-// (Prepared.SQL for an SQL PREPARE); send the Parse to dest.Nodes and
-// dest.ParseNodes. Bind, Describe and Execute reuse the stored destination
-// (call s.NeedsParseOnPrimary at Bind; when dest.ParseNodes is not empty,
-// route the statement's SQL again at each Bind); at Execute call
+// (Prepared.SQL for an SQL PREPARE). Bind, Describe and Execute reuse the
+// stored destination (call s.NeedsParseOnPrimary at Bind; with
+// dest.RerouteAtBind, route the statement's SQL again at each Bind); at
+// Execute call
 // s.Executed(&p.Effect, primaryState), at its CommandComplete
 // s.CommandSucceeded(&p.Effect, primaryState).
 //
