@@ -149,6 +149,14 @@ func counters(t *testing.T, p *pgcluster.Pgpool, cmd string, cols ...string) [][
 		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
+	return countersOn(t, conn, cmd, cols...)
+}
+
+// countersOn is counters on an open connection through the pgpool.
+func countersOn(t *testing.T, conn *pgconn.PgConn, cmd string, cols ...string) [][]uint64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	res, err := conn.Exec(ctx, cmd).ReadAll()
 	if err != nil {
 		t.Fatalf("%s: %v", cmd, err)
