@@ -339,6 +339,11 @@ var defaultCases = []routeCase{
 		{sql: "select * from t where id = 1 for share", to: P},
 		{sql: "select * from t where id = 1 for key share", to: P},
 		{sql: "select * from t join t2 using (id) where id = 1 for update of t", to: P},
+		// Locking clauses anywhere in the statement count.
+		{sql: "select * from (select * from t for update) s limit 1", to: P},
+		{sql: "select * from t where id in (select id from t2 for update)", to: P},
+		{sql: "select (select id from t limit 1 for share)", to: P},
+		{sql: "table t for update", to: P},
 		{sql: "select * into temp si from t", to: P},
 		{sql: "drop table si", to: P},
 		{sql: "create table ctas as select * from t", to: P},
@@ -539,6 +544,10 @@ var defaultCases = []routeCase{
 		{sql: "select public.vol_fn(), inet_server_port()", to: P},
 		{sql: "select inet_server_port() where random() >= 0", to: P, port: true},
 		{sql: "select inet_server_port(), (select nextval('seq'))", to: P, port: true},
+		{sql: "select * from (select nextval('seq')) s", to: P},
+		{sql: "with x as (select nextval('seq')) select * from x", to: P},
+		// current_user is not a function call.
+		{sql: "select inet_server_port() where current_user = 'postgres'", to: S, port: true},
 		{sql: "select inet_server_port(), stable_fn()", to: S, port: true},
 		{sql: "select inet_server_port(), imm_fn()", to: S, port: true},
 		{sql: "select inet_server_port(), now()", to: S, port: true},
