@@ -208,3 +208,25 @@ func standbyDelay(ctx context.Context, conn *pgx.Conn) (uint64, error) {
 	}
 	return strconv.ParseUint(rows[standby]["replication_delay"], 10, 64)
 }
+
+// A Bind of a statement that does not exist fails and the session goes
+// on; a Close of one succeeds (§4.7). Pgpool-II 4.3.5 ends the session
+// with FATAL "unable to bind" instead; the reference describes the
+// current behaviour, an ERROR and the session kept.
+func TestExtendedUnknownNames(t *testing.T) {
+	cluster.Reset(t)
+	p := startPool(t, "", 2, map[string]string{"backend_weight0": "0"})
+	ctx := context.Background()
+	conn := connect(t, p, pgx.QueryExecModeExec, "")
+	rr := conn.PgConn().ExecPrepared(ctx, "no_such_statement", nil, nil, nil).Read()
+	if rr.Err == nil {
+		t.Fatal("Bind of an unknown statement succeeded")
+	}
+	t.Logf("Bind of an unknown statement: %v", rr.Err)
+	if err := conn.PgConn().Deallocate(ctx, "no_such_statement"); err != nil {
+		t.Errorf("Close of an unknown statement: %v", err)
+	}
+	if seen := readPorts(t, conn, 2); seen[standby] != 2 {
+		t.Errorf("reads after the failed Bind: %v, want the session to go on, on the standby", seen)
+	}
+}
