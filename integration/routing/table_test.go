@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"strconv"
@@ -751,7 +752,7 @@ func rollbackPrepared(t *testing.T) {
 	for {
 		var gid string
 		if err := cluster.Node(primary).QueryRow("select gid from pg_prepared_xacts limit 1").Scan(&gid); err != nil {
-			if !strings.Contains(err.Error(), "no rows") {
+			if !errors.Is(err, pgx.ErrNoRows) {
 				t.Error(err)
 			}
 			return
