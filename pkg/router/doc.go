@@ -69,5 +69,7 @@
 // history and the dml_adaptive write list; DROP TABLE only untraces the
 // tables it names; catalog queries quote names instead of deleting double
 // quotes; redirect node specs are case-insensitive and malformed entries
-// are errors; blanks around list entries are ignored.
+// are errors; blanks around list entries are ignored; with dml_adaptive a
+// named statement is parsed only where it runs and routed again at every
+// Bind (Destination.RerouteAtBind).
 package router
