@@ -173,12 +173,40 @@ func (s *session) parse(f []byte) error {
 	if !r.nodes.has(s.cl.Primary()) {
 		t.parse = f
 	}
+	if s.parseDest.RerouteAtBind {
+		t.parse, t.parsed, t.reroute = f, r.nodes, true
+	}
 	s.stmts.set(name, t)
 	if err := s.sendExtendedRewrite(f, t, 'P', r.rewrite); err != nil {
 		return err
 	}
 	s.c.slot.SetStatement(sql, r.nodes)
 	return nil
+}
+
+// rerouteAtBind routes a dml_adaptive named statement again before its
+// Bind, by its SQL: the tables written in the transaction since it was
+// parsed decide where it runs now (Pgpool-II's pool_where_to_send in Bind;
+// see router.Destination.RerouteAtBind). A node that does not hold the
+// statement gets its Parse first.
+func (s *session) rerouteAtBind(stmt []byte, t target) (target, error) {
+	_, rest, _ := relay.CString(body(t.parse))
+	sql, _, _ := relay.CString(rest)
+	r := s.route(sql, true, stmt)
+	moved := target{nodes: r.nodes, main: r.main, dest: s.parseDest, eff: s.parseEff,
+		parse: t.parse, parsed: t.parsed, reroute: true}
+	for n := r.nodes.first(); n >= 0; n = r.nodes.next(n) {
+		if moved.parsed.has(n) {
+			continue
+		}
+		if err := s.sendExtended(t.parse, target{nodes: maskOf(n), main: n}, 'P', false); err != nil {
+			return t, err
+		}
+		s.pend.ring[(s.pend.head+s.pend.n-1)%len(s.pend.ring)].fwd = false // the client did not send this Parse
+		moved.parsed.set(n)
+	}
+	s.stmts.set(stmt, moved)
+	return moved, nil
 }
 
 // bind sends a Bind to its statement's nodes and remembers the portal's.
@@ -196,6 +224,11 @@ func (s *session) bind(f []byte) error {
 		// PostgreSQL answers "prepared statement does not exist" in
 		// order with everything else; let the primary say it.
 		t = s.primaryTarget()
+	} else if t.reroute {
+		var err error
+		if t, err = s.rerouteAtBind(stmt, t); err != nil {
+			return err
+		}
 	} else if t.parse != nil && s.rs.NeedsParseOnPrimary(&t.dest, &router.Env{Cluster: s.snapshot(), PrimaryTx: s.primaryTx()}) {
 		// The transaction became a writing one since the statement was
 		// parsed on a standby: parse it on the primary and run it there
@@ -291,6 +324,7 @@ func (s *session) closeStatement(f []byte) error {
 	case 'S':
 		t, known = s.stmts.get(name)
 		s.stmts.del(name)
+		t.nodes = t.nodes.union(t.parsed) // every node that holds it
 	case 'P':
 		t, known = s.portals.get(name)
 		s.portals.del(name)

@@ -53,8 +53,15 @@ type target struct {
 	eff   router.Effect
 	// parse is the Parse message, kept for a statement that did not go to
 	// the primary, in case a writing transaction makes the router send it
-	// there before a Bind ("parse before bind").
+	// there before a Bind ("parse before bind"), and for a statement that
+	// is routed again at each Bind (reroute).
 	parse []byte
+	// parsed are the nodes that hold a statement that is routed again at
+	// each Bind (it may have run elsewhere before).
+	parsed nodeMask
+	// reroute: route the statement's SQL again at each Bind (named
+	// statement, disable_load_balance_on_write = dml_adaptive).
+	reroute bool
 }
 
 // names maps prepared statement or portal names to their nodes. The

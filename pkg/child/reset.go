@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/pgpool-go/pgpool-go/pkg/relay"
+	"github.com/pgpool-go/pgpool-go/pkg/router"
+	"github.com/pgpool-go/pgpool-go/pkg/shm"
 )
 
 // resetTimeout bounds each reset query (Pgpool: 10 s).
@@ -13,13 +15,17 @@ const resetTimeout = 10 * time.Second
 // resetBackends runs reset_query_list on every connection of the slot so
 // the next client starts clean (Pgpool §3.4). ABORT is skipped where the
 // connection is idle. Any error means the slot is not cached: no session
-// state may leak to the next client (trap T23).
+// state may leak to the next client (trap T23). Each reset query a node
+// runs is counted in SHOW pool_backend_stats, as Pgpool-II counts them
+// (they go through its SimpleQuery).
 func (s *session) resetBackends() bool {
 	for _, q := range s.c.cfg.ResetQueryList {
 		q = strings.TrimSpace(q)
 		if q == "" {
 			continue
 		}
+		router.Classify([]byte(q), s.c.ropts, &s.stmt)
+		kind := shm.StatKind(s.stmt.Effect().Kind)
 		abort := strings.EqualFold(q, "ABORT")
 		for n, c := range s.slot.Conns {
 			if c == nil || abort && s.nodeTx[n] == 'I' && c.TxStatus == 'I' {
@@ -29,6 +35,7 @@ func (s *session) resetBackends() bool {
 				s.log.Debug().Err(err).Str("query", q).Int("node", n).Msg("reset query failed; the connection is not cached")
 				return false
 			}
+			s.c.seg.CountStatement(n, kind)
 			s.nodeTx[n] = c.TxStatus
 		}
 	}

@@ -208,6 +208,7 @@ func (s *session) afterReady() {
 func (s *session) errorResponse(node int, f []byte) error {
 	e := s.pend.front()
 	sev, code, _ := relay.ErrorFields(f[5:])
+	s.countError(node, sev)
 	if string(sev) == relay.SevFatal || string(sev) == "PANIC" {
 		// The node ends our connection (admin shutdown, crash): the
 		// client hears it and the session ends.
@@ -248,6 +249,20 @@ func (s *session) errorResponse(node int, f []byte) error {
 		s.pend.waitZ -= s.pend.dropUntilSync(int16(node))
 	}
 	return nil
+}
+
+// countError counts an ErrorResponse of node in SHOW pool_backend_stats
+// by its severity, as Pgpool-II's read_kind_from_backend does for every
+// node it reads an ErrorResponse from (error_stat_count_up).
+func (s *session) countError(node int, sev []byte) {
+	switch string(sev) {
+	case relay.SevError:
+		s.c.seg.CountStatement(node, shm.StatError)
+	case relay.SevFatal:
+		s.c.seg.CountStatement(node, shm.StatFatal)
+	case "PANIC":
+		s.c.seg.CountStatement(node, shm.StatPanic)
+	}
 }
 
 // groupMainSucceeded reports that the main node of the current group got

@@ -258,6 +258,16 @@ func (s *session) QueryCounts(sql string, out []int64) error {
 	if s.c.cfg.RelcacheQueryTarget == "load_balance_node" && s.lbNode >= 0 {
 		node = s.lbNode
 	}
+	return s.queryCountsOn(node, sql, out)
+}
+
+// QueryPrimary runs a lookup on the primary, inside the client's
+// transaction (router.TxCatalog): the transaction isolation question.
+func (s *session) QueryPrimary(sql string, out []int64) error {
+	return s.queryCountsOn(s.cl.Primary(), sql, out)
+}
+
+func (s *session) queryCountsOn(node int, sql string, out []int64) error {
 	c, err := s.backendConn(node)
 	if err != nil {
 		return err

@@ -15,6 +15,26 @@ type Catalog interface {
 	QueryCounts(sql string, out []int64) error
 }
 
+// TxCatalog is a Catalog that can also ask the primary about the client's
+// open transaction, on the session's own connection to the primary. The
+// router asks it IsolationQuery once per transaction that reads while
+// nothing has told it the transaction's isolation level.
+type TxCatalog interface {
+	Catalog
+	// QueryPrimary is QueryCounts on the primary, inside the client's
+	// transaction.
+	QueryPrimary(sql string, out []int64) error
+}
+
+// IsolationQuery is 1 if the primary's transaction is SERIALIZABLE.
+// Pgpool-II asks "SELECT current_setting('transaction_isolation')"
+// (pool_get_transaction_isolation()) the first time a read in a
+// transaction needs to know, so that a transaction that is serializable
+// by BEGIN ISOLATION LEVEL SERIALIZABLE (the standbys get a plain BEGIN),
+// by default_transaction_isolation or by ALTER ROLE/DATABASE reads on the
+// primary.
+const IsolationQuery = "SELECT (pg_catalog.current_setting('transaction_isolation') = 'serializable')::int"
+
 // The lookups below are Pgpool-II's (pool_select_walker.c, for
 // PostgreSQL 9.4 and later, which have to_regclass()). One deliberate
 // difference: Pgpool-II deletes every double quote from a name before

@@ -93,7 +93,19 @@ type Destination struct {
 	// in a writing transaction; send the PREPARE to the primary first
 	// (Pgpool-II's send_prepare) and store the primary as its destination.
 	PrepareOnPrimary bool
-	Reason           Reason
+	// RerouteAtBind: with disable_load_balance_on_write = dml_adaptive a
+	// named statement is routed again, by its SQL, at each Bind, to where
+	// it must run now (the tables written in the transaction since it was
+	// parsed decide); a node that lacks it gets its Parse first.
+	//
+	// Pgpool-II instead parses it on the primary and the load-balance
+	// node (pool_setall_node_to_be_sent in Parse) and routes it again at
+	// Bind inside a transaction only. Outside one, 4.3.5 then executes it
+	// on both nodes: a named INSERT fails on the standby and the session
+	// ends with "kind mismatch among backends"; and a Parse that only the
+	// primary can do (a temporary table) ends it at once.
+	RerouteAtBind bool
+	Reason        Reason
 }
 
 // Route decides where st goes, in the order of reference §4.4, and
@@ -169,9 +181,9 @@ func (s *Session) route(st *Statement, env *Env) (Destination, error) {
 			s.followPrepared(env, &d, false)
 		}
 	}
-	// With dml_adaptive a named Parse goes to the primary and the LB node.
+	// With dml_adaptive each Bind of a named statement routes it again.
 	if env.NamedParse && s.Opts.DisableLoadBalanceOnWrite == WriteDMLAdaptive {
-		d.Nodes = s.bothNodes(c)
+		d.RerouteAtBind = true
 	}
 	if st.Tx == TxBegin && st.Flags.Has(FlagBeginRewrite) {
 		d.RewriteBegin = true
@@ -249,8 +261,17 @@ func (s *Session) routeRead(st *Statement, env *Env, d *Destination) error {
 		return toPrimary(ReasonNotSelect)
 	case env.ProtoMajor != 3:
 		return toPrimary(ReasonProtocol)
-	case env.PrimaryTx != 'I' && (s.Writing || s.Failed || s.Serializable):
+	case env.PrimaryTx != 'I' && (s.Writing || s.Failed):
 		return toPrimary(ReasonTransaction)
+	}
+	if env.PrimaryTx != 'I' {
+		ser, err := s.serializable(env)
+		if err != nil {
+			return err
+		}
+		if ser {
+			return toPrimary(ReasonTransaction)
+		}
 	}
 	if st.nrel > 0 {
 		if r, err := s.relationChecks(st, env); err != nil {
@@ -289,6 +310,25 @@ func (s *Session) routeRead(st *Statement, env *Env, d *Destination) error {
 	d.Nodes.Add(s.LBNode)
 	d.Reason = ReasonLoadBalance
 	return nil
+}
+
+// serializable reports whether the open transaction is SERIALIZABLE,
+// asking the primary (IsolationQuery) when no statement of the
+// transaction has told it yet.
+func (s *Session) serializable(env *Env) (bool, error) {
+	if s.Serializable || s.isolationKnown {
+		return s.Serializable, nil
+	}
+	c, ok := env.Catalog.(TxCatalog)
+	if !ok {
+		return false, fmt.Errorf("transaction isolation lookup: the catalog cannot query the primary")
+	}
+	var out [1]int64
+	if err := c.QueryPrimary(IsolationQuery, out[:]); err != nil {
+		return false, fmt.Errorf("transaction isolation lookup: %w", err)
+	}
+	s.Serializable, s.isolationKnown = out[0] == 1, true
+	return s.Serializable, nil
 }
 
 // relationChecks runs steps 5.5 to 5.7 over the statement's relations:

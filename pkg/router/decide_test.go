@@ -169,8 +169,15 @@ func TestRoutePreparedStatements(t *testing.T) {
 func TestRouteNamedParseWithDMLAdaptive(t *testing.T) {
 	ts := newTestSession(t, func(o *Options) { o.DisableLoadBalanceOnWrite = WriteDMLAdaptive })
 	ts.env.NamedParse = true
-	if d, _ := ts.route(t, "SELECT * FROM t"); d.Nodes != nodes(0, 1) {
-		t.Fatalf("named Parse with dml_adaptive: %v, want primary and LB node", d.Nodes)
+	if d, _ := ts.route(t, "SELECT * FROM t"); !d.RerouteAtBind || d.Nodes != nodes(1) {
+		t.Fatalf("named Parse of a read with dml_adaptive: run on %v, reroute %v; want the LB node, routed again at Bind", d.Nodes, d.RerouteAtBind)
+	}
+	if d, _ := ts.route(t, "INSERT INTO t VALUES (1)"); !d.RerouteAtBind || d.Nodes != nodes(0) {
+		t.Fatalf("named Parse of a write with dml_adaptive: run on %v, reroute %v; want the primary, routed again at Bind", d.Nodes, d.RerouteAtBind)
+	}
+	ts.env.NamedParse = false
+	if d, _ := ts.route(t, "SELECT * FROM t"); d.RerouteAtBind {
+		t.Fatal("unnamed Parse with dml_adaptive is routed again at Bind")
 	}
 }
 

@@ -49,7 +49,9 @@
 // Per Parse: the same Classify and Route with env.NamedParse set; store
 // Prepared{Dest: dest, Effect: st.Effect()} under the statement name
 // (Prepared.SQL for an SQL PREPARE). Bind, Describe and Execute reuse the
-// stored destination (call s.NeedsParseOnPrimary at Bind); at Execute call
+// stored destination (call s.NeedsParseOnPrimary at Bind; with
+// dest.RerouteAtBind, route the statement's SQL again at each Bind); at
+// Execute call
 // s.Executed(&p.Effect, primaryState), at its CommandComplete
 // s.CommandSucceeded(&p.Effect, primaryState).
 //
@@ -67,5 +69,7 @@
 // history and the dml_adaptive write list; DROP TABLE only untraces the
 // tables it names; catalog queries quote names instead of deleting double
 // quotes; redirect node specs are case-insensitive and malformed entries
-// are errors; blanks around list entries are ignored.
+// are errors; blanks around list entries are ignored; with dml_adaptive a
+// named statement is parsed only where it runs and routed again at every
+// Bind (Destination.RerouteAtBind).
 package router

@@ -17,6 +17,25 @@ type fakeCatalog struct {
 	calls    int
 	queries  []string
 	fail     error
+	// serializable is the primary's answer to IsolationQuery;
+	// isolationCalls counts the questions.
+	serializable   bool
+	isolationCalls int
+}
+
+func (f *fakeCatalog) QueryPrimary(sql string, out []int64) error {
+	if sql != IsolationQuery || len(out) != 1 {
+		return fmt.Errorf("fake catalog: unexpected query on the primary %q", sql)
+	}
+	if f.fail != nil {
+		return f.fail
+	}
+	f.isolationCalls++
+	out[0] = 0
+	if f.serializable {
+		out[0] = 1
+	}
+	return nil
 }
 
 var (

@@ -25,9 +25,14 @@ type Session struct {
 	ReallyWriting bool
 	// Failed: an error occurred in the current transaction.
 	Failed bool
-	// Serializable: SET TRANSACTION ISOLATION LEVEL SERIALIZABLE (or an
-	// equivalent) succeeded in this transaction or session.
+	// Serializable: the transaction is SERIALIZABLE, as a successful SET
+	// TRANSACTION ISOLATION LEVEL SERIALIZABLE (or an equivalent) said, or
+	// as the primary answered when asked (isolationKnown).
 	Serializable bool
+	// isolationKnown: Serializable holds the primary's answer for the
+	// open transaction (Pgpool-II's cached transaction_isolation; BEGIN,
+	// COMMIT and ROLLBACK forget it).
+	isolationKnown bool
 	// MultiStatementTx: the open transaction was started by a BEGIN inside
 	// a multi-statement query; BOTH-class statements go to the primary
 	// only until it ends.
@@ -61,6 +66,7 @@ type tempTable struct {
 // else the primary. It also starts a new session in the relation cache.
 func (s *Session) Start(c *Cluster) {
 	s.Writing, s.ReallyWriting, s.Failed, s.Serializable, s.MultiStatementTx = false, false, false, false, false
+	s.isolationKnown = false
 	s.inTx = false
 	s.writeList = s.writeList[:0]
 	s.temps = s.temps[:0]
@@ -173,6 +179,7 @@ func (s *Session) clearTxFlags() {
 	s.ReallyWriting = false
 	s.Failed = false
 	s.Serializable = false
+	s.isolationKnown = false
 }
 
 func (s *Session) noteWrite(e *Effect, primaryTx byte) {

@@ -1,6 +1,9 @@
 package router
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
 
 func TestClassifyTransactionStatements(t *testing.T) {
 	cases := []struct {
@@ -134,7 +137,7 @@ func TestWriteTracking(t *testing.T) {
 			{"COMMIT", 'I', both},
 			{"SELECT * FROM t", 'I', lb},
 		}},
-		{"transaction: BEGIN ISOLATION LEVEL SERIALIZABLE does not", WriteTransaction, []step{
+		{"transaction: reads are balanced when the primary says the transaction is not serializable", WriteTransaction, []step{
 			{"BEGIN ISOLATION LEVEL SERIALIZABLE", 'T', both},
 			{"SELECT * FROM t", 'T', lb},
 		}},
@@ -277,5 +280,60 @@ func TestEffectOfExplain(t *testing.T) {
 	ts.run(t, "EXPLAIN ANALYZE SELECT nextval('s')", 'I')
 	if !ts.s.Writing {
 		t.Fatal("EXPLAIN ANALYZE SELECT nextval() not counted as a write")
+	}
+}
+
+// Pgpool-II asks the primary for the transaction's isolation level the
+// first time a read in a transaction needs it (pool_get_transaction_
+// isolation): BEGIN ISOLATION LEVEL SERIALIZABLE reaches the standbys as
+// a plain BEGIN, and default_transaction_isolation may come from the
+// role, the database or postgresql.conf.
+func TestSerializableTransactionAsksThePrimary(t *testing.T) {
+	ts := newTestSession(t, nil)
+	ts.cat.serializable = true
+	ts.run(t, "BEGIN ISOLATION LEVEL SERIALIZABLE", 'T')
+	for i := range 2 {
+		if d, _ := ts.route(t, "SELECT * FROM t"); d.Nodes != nodes(0) || d.Reason != ReasonTransaction {
+			t.Fatalf("read %d in a serializable transaction: %v (%v), want primary", i, d.Nodes, d.Reason)
+		}
+	}
+	if ts.cat.isolationCalls != 1 {
+		t.Fatalf("asked the primary %d times in one transaction, want once", ts.cat.isolationCalls)
+	}
+	ts.run(t, "COMMIT", 'I')
+	if d, _ := ts.route(t, "SELECT * FROM t"); d.Nodes != nodes(1) {
+		t.Fatalf("read after COMMIT: %v, want LB node", d.Nodes)
+	}
+	if ts.cat.isolationCalls != 1 {
+		t.Fatal("asked the primary outside a transaction")
+	}
+
+	ts.cat.serializable = false
+	ts.run(t, "BEGIN", 'T')
+	for i := range 2 {
+		if d, _ := ts.route(t, "SELECT * FROM t"); d.Nodes != nodes(1) {
+			t.Fatalf("read %d in a read committed transaction: %v (%v), want LB node", i, d.Nodes, d.Reason)
+		}
+	}
+	if ts.cat.isolationCalls != 2 {
+		t.Fatalf("asked the primary %d times for two transactions, want 2", ts.cat.isolationCalls)
+	}
+	// SET TRANSACTION ISOLATION LEVEL SERIALIZABLE answers it without asking.
+	ts.run(t, "ROLLBACK", 'I')
+	ts.run(t, "BEGIN", 'T')
+	ts.run(t, "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", 'T')
+	if d, _ := ts.route(t, "SELECT * FROM t"); d.Nodes != nodes(0) {
+		t.Fatalf("read after SET TRANSACTION ... SERIALIZABLE: %v, want primary", d.Nodes)
+	}
+	if ts.cat.isolationCalls != 2 {
+		t.Fatal("asked the primary after SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")
+	}
+	// A failed lookup sends the read to the primary.
+	ts.run(t, "ROLLBACK", 'I')
+	ts.run(t, "BEGIN", 'T')
+	ts.cat.fail = errors.New("connection lost")
+	Classify([]byte("SELECT * FROM t"), ts.s.Opts, &ts.st)
+	if d, err := ts.s.Route(&ts.st, &ts.env); err == nil || d.Nodes != nodes(0) {
+		t.Fatalf("failed isolation lookup: %v, %v; want the primary and the error", d.Nodes, err)
 	}
 }
