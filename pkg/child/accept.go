@@ -2,10 +2,11 @@ package child
 
 import (
 	"net/netip"
-	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/pgpool-go/pgpool-go/pkg/relay"
 )
 
 // acceptPoller makes the epoll instance an idle child waits on. The
@@ -40,10 +41,7 @@ func (c *Child) accept() (fd int, host string, port int, err error) {
 		timeout = 1000 // the lifetimes are checked once a second
 	}
 	var events [4]unix.EpollEvent
-	n, err := unix.EpollWait(c.epfd, events[:], timeout)
-	if err == unix.EINTR {
-		return -1, "", 0, nil
-	}
+	n, err := relay.EpollWait(c.epfd, events[:], timeout)
 	if err != nil {
 		return -1, "", 0, err
 	}
@@ -82,5 +80,3 @@ func peer(sa unix.Sockaddr) (string, int) {
 	}
 	return "[local]", 0
 }
-
-var _ = strconv.Itoa

@@ -115,10 +115,7 @@ func (s *session) wait() error {
 	if s.idleLimit() > 0 && s.pend.empty() {
 		timeout = 1000
 	}
-	n, err := unix.Poll(fds, timeout)
-	if err == unix.EINTR {
-		return nil
-	}
+	n, err := relay.Poll(fds, timeout)
 	if err != nil {
 		return err
 	}

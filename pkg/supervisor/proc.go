@@ -85,9 +85,11 @@ func (s *Supervisor) start(role spawn.Role, slot int, listeners []Listener) (*pr
 		env = append(env, spawn.EnvLog+"=json")
 	}
 	if os.Getenv("GOMAXPROCS") == "" && role == spawn.RoleChild {
-		// A child serves one session from one goroutine: more Ps only
-		// add scheduler and GC overhead across 32+ processes.
-		env = append(env, "GOMAXPROCS=1")
+		// A child serves one session from one goroutine; a second P runs
+		// its signal and parent-watch goroutines while the session's
+		// goroutine waits in a raw poll (relay.Poll). More would only add
+		// idle Ps per process on large machines.
+		env = append(env, "GOMAXPROCS=2")
 	}
 	osp, err := os.StartProcess(s.exe, []string{spawn.Argv0(title(role, slot))}, &os.ProcAttr{Env: env, Files: files})
 	if err != nil {
