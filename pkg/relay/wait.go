@@ -26,10 +26,7 @@ func Wait(fd int, events int16, deadline time.Time) error {
 			}
 			timeout = int(d/time.Millisecond) + 1
 		}
-		n, err := unix.Poll(pfd[:], timeout)
-		if err == unix.EINTR {
-			continue
-		}
+		n, err := Poll(pfd[:], timeout)
 		if err != nil {
 			return err
 		}
