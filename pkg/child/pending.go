@@ -17,6 +17,7 @@ type pendEntry struct {
 	stmt  bool // Describe of a statement: ParameterDescription comes first
 	last  bool // the last entry of a group: its ReadyForQuery goes to the client
 	main  bool // the group's main node: its transaction status is the client's
+	abort bool // the statement that fails the primary's transaction (abortPrimary)
 }
 
 // pending is a growable ring of pendEntry; pipelines of thousands of

@@ -178,7 +178,10 @@ func (s *session) readyForQuery(node int, f []byte) error {
 	if !e.last {
 		return nil
 	}
-	if e.kind == 'Q' && !s.groupErr {
+	if s.zStatus == 'E' && !e.abort && s.abortPrimary() {
+		return nil // the client's ReadyForQuery follows the primary's
+	}
+	if e.kind == 'Q' && !s.groupErr && !e.abort {
 		s.rs.CommandSucceeded(&s.qEff, s.primaryTx())
 		if s.qEff.TwoPhase() {
 			s.closeStandbyTransactions()
@@ -193,6 +196,29 @@ func (s *session) readyForQuery(node int, f []byte) error {
 	s.afterReady()
 	return nil
 }
+
+// abortPrimary fails the primary's transaction when another node's
+// failed and the primary's did not: a read balanced to the standby got
+// an error inside a transaction. PostgreSQL fails the whole transaction
+// then, so the primary must too, or the client's next writes would
+// succeed there and its COMMIT would commit them. As Pgpool-II does
+// (do_error_command, POOL_ERROR_QUERY), the primary gets a statement that
+// fails, whose answer nobody sees. It reports whether it sent one.
+func (s *session) abortPrimary() bool {
+	p := s.cl.Primary()
+	if p < 0 || s.nodeTx[p] != 'T' || s.slot.Conns[p] == nil || s.pend.has(int16(p)) {
+		return false
+	}
+	c := s.slot.Conns[p]
+	c.SetWbuf(appendQueryFrame(c.Wbuf(), abortQuery))
+	s.pend.push(pendEntry{node: int16(p), kind: 'Q', last: true, abort: true})
+	return true
+}
+
+// abortQuery is Pgpool-II's POOL_ERROR_QUERY: a syntax error, so it
+// fails on any server and in any transaction. Its text shows in the
+// primary's log.
+var abortQuery = []byte("send invalid query from pgpool to abort transaction")
 
 // afterReady records the session's state once a statement completed.
 func (s *session) afterReady() {
