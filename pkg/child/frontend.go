@@ -200,14 +200,22 @@ func (s *session) bind(f []byte) error {
 		// The transaction became a writing one since the statement was
 		// parsed on a standby: parse it on the primary and run it there
 		// (Pgpool's parse before bind), so it sees the transaction's writes.
+		// The nodes that had it keep their copy (also), for Close.
 		p := s.cl.Primary()
-		moved := target{nodes: maskOf(p), main: p, dest: t.dest, eff: t.eff}
+		moved := target{nodes: maskOf(p), also: t.nodes.union(t.also), main: p, dest: t.dest, eff: t.eff}
 		moved.dest.Nodes = router.NodeSet{}
 		moved.dest.Nodes.Add(p)
 		if err := s.sendExtended(t.parse, moved, 'P', false); err != nil {
 			return err
 		}
-		s.pend.ring[(s.pend.head+s.pend.n-1)%len(s.pend.ring)].fwd = false // the client did not send this Parse
+		e := &s.pend.ring[(s.pend.head+s.pend.n-1)%len(s.pend.ring)]
+		e.fwd = false // the client did not send this Parse
+		// Rare: the allocations keep the old target safe from reuse of
+		// the unnamed statement's buffer.
+		orig := t
+		orig.parse = append([]byte(nil), t.parse...)
+		s.moves = append(s.moves, move{name: string(stmt), orig: orig})
+		e.move = int16(len(s.moves))
 		s.stmts.set(stmt, moved)
 		t = moved
 	}
@@ -290,6 +298,7 @@ func (s *session) closeStatement(f []byte) error {
 	switch b[0] {
 	case 'S':
 		t, known = s.stmts.get(name)
+		t.nodes = t.nodes.union(t.also)
 		s.stmts.del(name)
 	case 'P':
 		t, known = s.portals.get(name)
@@ -355,6 +364,7 @@ func (s *session) sync(f []byte) error {
 		c.Write(f)
 		s.pend.push(pendEntry{node: int16(n), kind: 'S', fwd: n == main, main: n == main, last: n == last})
 	}
+	s.implicitTx = s.primaryTx() == 'T' && s.nodeTx[s.cl.Primary()] != 'T'
 	s.syncMask.clear()
 	s.pend.waitZ++
 	return nil

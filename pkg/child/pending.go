@@ -13,11 +13,12 @@ type pendEntry struct {
 	// CommandComplete arrives (track: only on the main node's entry).
 	eff   router.Effect
 	track bool
-	fwd   bool // forward the response to the client, or swallow it
-	stmt  bool // Describe of a statement: ParameterDescription comes first
-	last  bool // the last entry of a group: its ReadyForQuery goes to the client
-	main  bool // the group's main node: its transaction status is the client's
-	abort bool // the statement that fails the primary's transaction (abortPrimary)
+	fwd   bool  // forward the response to the client, or swallow it
+	stmt  bool  // Describe of a statement: ParameterDescription comes first
+	last  bool  // the last entry of a group: its ReadyForQuery goes to the client
+	main  bool  // the group's main node: its transaction status is the client's
+	abort bool  // the statement that fails the primary's transaction (abortPrimary)
+	move  int16 // a Parse moving a statement to the primary: 1 + its index in session.moves
 }
 
 // pending is a growable ring of pendEntry; pipelines of thousands of
@@ -57,7 +58,8 @@ func (p *pending) pop() {
 // too) and answers none of them. Entries of other nodes stay in place.
 // It returns the number of dropped entries that ended a group, which the
 // caller no longer waits for.
-func (p *pending) dropUntilSync(node int16) (groups int) {
+// A dropped Parse that moved a statement marks that move failed.
+func (p *pending) dropUntilSync(node int16, moves []move) (groups int) {
 	out := 0
 	dropping := true
 	for i := 0; i < p.n; i++ {
@@ -68,6 +70,9 @@ func (p *pending) dropUntilSync(node int16) (groups int) {
 			} else {
 				if e.last && (e.kind == 'Q' || e.kind == 'F') {
 					groups++
+				}
+				if e.move > 0 && int(e.move) <= len(moves) {
+					moves[e.move-1].failed = true
 				}
 				continue
 			}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/pgpool-go/pgpool-go/pkg/backend"
 	"github.com/pgpool-go/pgpool-go/pkg/relay"
+	"github.com/pgpool-go/pgpool-go/pkg/router"
 	"github.com/pgpool-go/pgpool-go/pkg/shm"
 )
 
@@ -181,12 +182,26 @@ func (s *session) readyForQuery(node int, f []byte) error {
 	if s.zStatus == 'E' && !e.abort && s.abortPrimary() {
 		return nil // the client's ReadyForQuery follows the primary's
 	}
+	if e.kind == 'S' && s.implicitTx {
+		s.implicitTx = false
+		if p := s.cl.Primary(); p >= 0 && s.nodeTx[p] == 'I' {
+			// The implicit transaction ended: forget its writes and
+			// errors as a COMMIT or ROLLBACK would.
+			s.rs.CommandSucceeded(&router.Effect{Cmd: router.CmdTransaction, Tx: router.TxCommit}, 'I')
+		}
+	}
 	if e.kind == 'Q' && !s.groupErr && !e.abort {
 		s.rs.CommandSucceeded(&s.qEff, s.primaryTx())
 		if s.qEff.TwoPhase() {
 			s.closeStandbyTransactions()
 		}
 	}
+	for _, m := range s.moves {
+		if m.failed {
+			s.stmts.set([]byte(m.name), m.orig)
+		}
+	}
+	s.moves = s.moves[:0]
 	s.tx = s.zStatus
 	s.zStatus = 'I'
 	s.batchErr = false
@@ -271,7 +286,7 @@ func (s *session) errorResponse(node int, f []byte) error {
 	default:
 		s.batchErr = true
 		s.pend.pop()
-		s.pend.waitZ -= s.pend.dropUntilSync(int16(node))
+		s.pend.waitZ -= s.pend.dropUntilSync(int16(node), s.moves)
 	}
 	return nil
 }

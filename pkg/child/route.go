@@ -195,13 +195,25 @@ func (s *session) st0Major() int {
 	return s.st.Major
 }
 
-// primaryTx is the primary's transaction state as the session last saw it.
+// primaryTx is the primary's transaction state as the session last saw
+// it, except that an idle primary that got extended-protocol messages
+// since the last Sync counts as in a transaction ('T'): everything up to
+// the Sync runs in one implicit transaction block, so a read after a
+// write in it must go to the primary to see the write, as in an explicit
+// transaction.
 func (s *session) primaryTx() byte {
 	p := s.cl.Primary()
-	if p < 0 || s.nodeTx[p] == 0 {
+	if p < 0 {
 		return 'I'
 	}
-	return s.nodeTx[p]
+	st := s.nodeTx[p]
+	if st == 0 {
+		st = 'I'
+	}
+	if st == 'I' && s.syncMask.has(p) {
+		return 'T'
+	}
+	return st
 }
 
 // beginRewrite is the plain BEGIN the standbys get for BEGIN READ WRITE or
