@@ -137,6 +137,13 @@ func (s *session) route(sql []byte, extended bool, name []byte) routing {
 		s.preparePrimary(env.Prepared)
 	}
 	primary := cl.Primary()
+	if s.rs.MultiStatementTx && !dest.Nodes.Has(primary) {
+		// The transaction was begun inside a multi-statement query, which
+		// only the primary ran: no other node is in it, so a read there
+		// would miss the transaction's writes and snapshot.
+		dest.Nodes = router.NodeSet{}
+		dest.Nodes.Add(primary)
+	}
 	dest.SkipIdle(st.Tx, primary, func(n int) byte { return s.nodeTx[n] })
 	if dest.Nodes.Empty() {
 		dest.Nodes.Add(primary)
