@@ -196,10 +196,12 @@ func (s *session) bind(f []byte) error {
 		// PostgreSQL answers "prepared statement does not exist" in
 		// order with everything else; let the primary say it.
 		t = s.primaryTarget()
-	} else if t.parse != nil && s.rs.NeedsParseOnPrimary(&t.dest, &router.Env{Cluster: s.snapshot(), PrimaryTx: s.primaryTx()}) {
+	} else if t.parse != nil && (s.rs.MultiStatementTx && !t.nodes.has(s.cl.Primary()) ||
+		s.rs.NeedsParseOnPrimary(&t.dest, &router.Env{Cluster: s.snapshot(), PrimaryTx: s.primaryTx()})) {
 		// The transaction became a writing one since the statement was
-		// parsed on a standby: parse it on the primary and run it there
-		// (Pgpool's parse before bind), so it sees the transaction's writes.
+		// parsed on a standby (or is one that only the primary is in,
+		// see route): parse it on the primary and run it there (Pgpool's
+		// parse before bind), so it sees the transaction's writes.
 		// The nodes that had it keep their copy (also), for Close.
 		p := s.cl.Primary()
 		moved := target{nodes: maskOf(p), also: t.nodes.union(t.also), main: p, dest: t.dest, eff: t.eff}
