@@ -49,3 +49,11 @@ func TestPsycopg2(t *testing.T) {
 		"listen_notify", "tx_errors", "timeout_cancel", "large_rows", "pipeline", "set_temp", "two_phase",
 	}))
 }
+
+func TestAsyncpg(t *testing.T) {
+	runDriver(t, pythonDriver("asyncpg", "asyncpg_driver.py", "python3-asyncpg", []string{
+		"autocommit", "tx_read_after_write", "savepoint", "prepared_reuse", "cursor_fetch", "copy",
+		"listen_notify", "tx_errors", "timeout_cancel", "large_rows", "pipeline", "mixed_protocol",
+		"set_temp", "two_phase",
+	}))
+}
