@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,4 +58,51 @@ func TestAsyncpg(t *testing.T) {
 		"listen_notify", "tx_errors", "timeout_cancel", "large_rows", "pipeline", "mixed_protocol",
 		"set_temp", "two_phase",
 	}))
+}
+
+// nodeDir holds the Node.js driver and its package.json and
+// package-lock.json; node_modules there is installed by `npm ci` (never
+// committed).
+const nodeDir = "node"
+
+// npmInstall runs `npm ci` in nodeDir unless node_modules already matches
+// package-lock.json (a stamp file records the lock file's hash).
+func npmInstall(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Fatalf("node not found: install Node.js 20 and npm (Debian: apt-get install nodejs npm)")
+	}
+	lock, err := os.ReadFile(filepath.Join(nodeDir, "package-lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(lock)
+	stamp := filepath.Join(nodeDir, "node_modules", ".conformance-lock-sha256")
+	want := hex.EncodeToString(sum[:])
+	if got, err := os.ReadFile(stamp); err == nil && string(got) == want {
+		return
+	}
+	cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+	cmd.Dir = nodeDir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("npm ci in %s failed (%v): the npm registry must be reachable, or run `npm ci` there by hand\n%s", nodeDir, err, out)
+	}
+	if err := os.WriteFile(stamp, []byte(want), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNodePg(t *testing.T) {
+	npmInstall(t)
+	runDriver(t, &driver{
+		name: "node-pg",
+		scenarios: []string{
+			"autocommit", "tx_read_after_write", "savepoint", "prepared_reuse", "cursor_fetch", "copy",
+			"listen_notify", "tx_errors", "timeout_cancel", "large_rows", "pipeline", "mixed_protocol",
+			"set_temp", "two_phase",
+		},
+		command: func(t *testing.T, ep endpoint, scenarios []string) *exec.Cmd {
+			return exec.Command("node", append(append([]string{filepath.Join(nodeDir, "conformance.js")}, ep.args()...), scenarios...)...)
+		},
+	})
 }
