@@ -106,3 +106,34 @@ func TestNodePg(t *testing.T) {
 		},
 	})
 }
+
+// jdbcJar is PgJDBC as Debian's libpostgresql-jdbc-java installs it.
+const jdbcJar = "/usr/share/java/postgresql.jar"
+
+func TestJDBC(t *testing.T) {
+	for _, prog := range []string{"javac", "java"} {
+		if _, err := exec.LookPath(prog); err != nil {
+			t.Fatalf("%s not found: install a JDK (Debian: apt-get install openjdk-17-jdk-headless)", prog)
+		}
+	}
+	if _, err := os.Stat(jdbcJar); err != nil {
+		t.Fatalf("PgJDBC not found (%v): apt-get install libpostgresql-jdbc-java (.ci/run does)", err)
+	}
+	classes := t.TempDir()
+	if out, err := exec.Command("javac", "-d", classes, "-cp", jdbcJar, filepath.Join("java", "Conformance.java")).CombinedOutput(); err != nil {
+		t.Fatalf("javac java/Conformance.java: %v\n%s", err, out)
+	}
+	runDriver(t, &driver{
+		name: "jdbc",
+		scenarios: []string{
+			"autocommit", "tx_read_after_write", "savepoint", "prepared_reuse", "cursor_fetch", "copy",
+			"listen_notify", "tx_errors", "timeout_cancel", "large_rows", "pipeline", "mixed_protocol",
+			"set_temp", "two_phase",
+		},
+		command: func(t *testing.T, ep endpoint, scenarios []string) *exec.Cmd {
+			// A quick start matters more than peak speed here.
+			args := []string{"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-cp", classes + ":" + jdbcJar, "Conformance"}
+			return exec.Command("java", append(append(args, ep.args()...), scenarios...)...)
+		},
+	})
+}
