@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -136,4 +137,35 @@ func TestJDBC(t *testing.T) {
 			return exec.Command("java", append(append(args, ep.args()...), scenarios...)...)
 		},
 	})
+}
+
+// libpqScript is a driver that is a shell script running a libpq
+// program (psql, pgbench) per scenario; PGBIN tells it where they are.
+func libpqScript(name, script string, scenarios []string, normalize func(string) string) *driver {
+	return &driver{
+		name:      name,
+		scenarios: scenarios,
+		normalize: normalize,
+		command: func(t *testing.T, ep endpoint, scenarios []string) *exec.Cmd {
+			cmd := exec.Command("bash", append(append([]string{script}, ep.args()...), scenarios...)...)
+			cmd.Env = append(os.Environ(), "PGBIN="+cluster.BinDir(), "PGCONNECT_TIMEOUT=10", "PGOPTIONS=", "PGAPPNAME=")
+			return cmd
+		},
+	}
+}
+
+// psqlPid is the backend pid psql prints with a notification.
+var psqlPid = regexp.MustCompile(`server process with PID [0-9]+`)
+
+func TestPsql(t *testing.T) {
+	runDriver(t, libpqScript("psql", filepath.Join("psql", "run.sh"), []string{
+		"autocommit", "tx_read_after_write", "savepoint", "prepared_reuse", "cursor_fetch", "copy",
+		"listen_notify", "tx_errors", "timeout_cancel", "large_rows", "set_temp", "two_phase",
+	}, func(l string) string { return psqlPid.ReplaceAllString(l, "server process with PID N") }))
+}
+
+func TestPgbench(t *testing.T) {
+	runDriver(t, libpqScript("pgbench", filepath.Join("pgbench", "run.sh"), []string{
+		"pgbench_simple", "pgbench_extended", "pgbench_prepared", "pgbench_pipeline", "pgbench_tpcb",
+	}, nil))
 }
