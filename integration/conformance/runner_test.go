@@ -39,6 +39,10 @@ const TargetEnv = "CONFORMANCE_TARGET"
 // written (DRIVER.direct.txt, DRIVER.pgpoold.txt or DRIVER.pgpool2.txt).
 const TranscriptsEnv = "CONFORMANCE_TRANSCRIPTS"
 
+// ScenariosEnv restricts every driver to the scenarios it names
+// (comma-separated), for working on one of them.
+const ScenariosEnv = "CONFORMANCE_SCENARIOS"
+
 // endpoint is where a driver connects: always TCP on 127.0.0.1.
 type endpoint struct {
 	Host string
@@ -96,6 +100,13 @@ func runDriver(t *testing.T, d *driver) {
 	tgt := target()
 	if tgt != "pgpoold" && tgt != "pgpool2" {
 		t.Fatalf("%s=%q: want pgpoold or pgpool2", TargetEnv, tgt)
+	}
+	if only := os.Getenv(ScenariosEnv); only != "" {
+		want := strings.Split(only, ",")
+		d.scenarios = slices.DeleteFunc(slices.Clone(d.scenarios), func(s string) bool { return !slices.Contains(want, s) })
+		if len(d.scenarios) == 0 {
+			t.Fatalf("%s=%s names none of %s's scenarios", ScenariosEnv, only, d.name)
+		}
 	}
 	resetCluster(t)
 	direct := d.runAll(t, endpoint{Host: "127.0.0.1", Port: cluster.Node(0).Port(), User: pgcluster.Superuser, DB: pgcluster.Database, Name: "direct"})
