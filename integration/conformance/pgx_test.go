@@ -768,6 +768,15 @@ func pgxPipeline(e *pgxEnv) error {
 	b.Queue("select 1/0")
 	b.Queue("select 2")
 	runBatch(b)
+	// A read that fails before a write in the same batch: the error
+	// aborts the batch's implicit transaction, so the write, already
+	// executed, must not be committed at the Sync.
+	b = &pgx.Batch{}
+	b.Queue("select count(*) from pl")
+	b.Queue("select 1/0")
+	b.Queue("insert into pl values ($1, $2)", 150, "after error")
+	runBatch(b)
+	c.q("select count(*) from pl where id = 150")
 	// A batch inside an explicit transaction.
 	c.ex("begin")
 	b = &pgx.Batch{}

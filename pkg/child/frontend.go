@@ -354,17 +354,38 @@ func (s *session) sync(f []byte) error {
 	if !nodes.has(main) {
 		main = nodes.first()
 	}
+	// An implicit transaction on the primary that other nodes took part
+	// in: its Sync (which commits it) waits until they answered, because
+	// an error there must roll back what the primary did (releaseSync).
+	p := s.cl.Primary()
+	deferred := -1
+	if p >= 0 && nodes.has(p) && nodes != maskOf(p) && s.nodeTx[p] != 'T' && s.nodeTx[p] != 'E' {
+		deferred = p
+	}
 	last := -1
 	for n := nodes.first(); n >= 0; n = nodes.next(n) {
-		last = n
+		if n != deferred {
+			last = n
+		}
+	}
+	if deferred >= 0 {
+		last = deferred
 	}
 	for n := nodes.first(); n >= 0; n = nodes.next(n) {
 		c, err := s.backendConn(n)
 		if err != nil {
 			return s.routeFailed(n, err)
 		}
+		if n == deferred {
+			// Flush, so that it answers what came before the Sync.
+			c.SetWbuf(append(c.Wbuf(), 'H', 0, 0, 0, 4))
+			continue
+		}
 		c.Write(f)
 		s.pend.push(pendEntry{node: int16(n), kind: 'S', fwd: n == main, main: n == main, last: n == last})
+	}
+	if deferred >= 0 {
+		s.pend.push(pendEntry{node: int16(deferred), kind: 'S', fwd: deferred == main, main: deferred == main, last: true, deferred: true})
 	}
 	s.implicitTx = s.primaryTx() == 'T' && s.nodeTx[s.cl.Primary()] != 'T'
 	s.syncMask.clear()

@@ -19,6 +19,9 @@ type pendEntry struct {
 	main  bool  // the group's main node: its transaction status is the client's
 	abort bool  // the statement that fails the primary's transaction (abortPrimary)
 	move  int16 // a Parse moving a statement to the primary: 1 + its index in session.moves
+	// deferred: a Sync not sent yet, which releaseSync sends when the
+	// entry reaches the head of the queue.
+	deferred bool
 }
 
 // pending is a growable ring of pendEntry; pipelines of thousands of
@@ -47,6 +50,15 @@ func (p *pending) push(e pendEntry) {
 }
 
 func (p *pending) front() *pendEntry { return &p.ring[p.head] }
+
+// pushFront puts e before every other entry.
+func (p *pending) pushFront(e pendEntry) {
+	p.push(e) // grows the ring when full
+	p.n--
+	p.head = (p.head - 1 + len(p.ring)) % len(p.ring)
+	p.ring[p.head] = e
+	p.n++
+}
 
 func (p *pending) pop() {
 	p.head = (p.head + 1) % len(p.ring)

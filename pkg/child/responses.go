@@ -23,6 +23,10 @@ func (s *session) processBackends() (bool, error) {
 		if c == nil {
 			return progress, &nodeError{node: int(e.node), err: errNoNode}
 		}
+		if e.deferred {
+			s.releaseSync(c, e)
+			progress = true
+		}
 		moved, err := s.drain(c, int(e.node))
 		if err != nil {
 			return progress, err
@@ -205,12 +209,43 @@ func (s *session) readyForQuery(node int, f []byte) error {
 	s.tx = s.zStatus
 	s.zStatus = 'I'
 	s.batchErr = false
+	s.batchErrNodes.clear()
 	s.copyIn = -1
 	s.pend.waitZ--
 	s.client.SetWbuf(relay.AppendReadyForQuery(s.client.Wbuf(), s.tx))
 	s.afterReady()
 	return nil
 }
+
+// releaseSync sends the primary the Sync that ends its implicit
+// transaction, once the other nodes of the batch answered theirs (see
+// session.sync). When one of them failed, the primary first gets a Parse
+// that fails: the error rolls its implicit transaction back, as
+// PostgreSQL rolls back a batch with an error anywhere in it, instead of
+// committing the writes it ran before (their answers were not forwarded).
+func (s *session) releaseSync(c *backend.Conn, e *pendEntry) {
+	e.deferred = false
+	node := e.node
+	if !s.batchErrNodes.empty() && !s.batchErrNodes.has(int(node)) {
+		c.SetWbuf(append(c.Wbuf(), abortParse...))
+		s.pend.pushFront(pendEntry{node: node, kind: 'P'}) // e is stale from here
+	}
+	c.SetWbuf(append(c.Wbuf(), 'S', 0, 0, 0, 4))
+}
+
+// abortParse is a Parse of abortQuery as a named statement (a failed
+// Parse creates nothing, and the client's unnamed statement stays).
+var abortParse = func() []byte {
+	name := "pgpool abort"
+	b := []byte{'P', 0, 0, 0, 0}
+	b = append(b, name...)
+	b = append(b, 0)
+	b = append(b, abortQuery...)
+	b = append(b, 0, 0, 0)
+	n := len(b) - 1
+	b[1], b[2], b[3], b[4] = byte(n>>24), byte(n>>16), byte(n>>8), byte(n)
+	return b
+}()
 
 // abortPrimary fails the primary's transaction when another node's
 // failed and the primary's did not: a read balanced to the standby got
@@ -285,6 +320,7 @@ func (s *session) errorResponse(node int, f []byte) error {
 		// The query ends with its ReadyForQuery.
 	default:
 		s.batchErr = true
+		s.batchErrNodes.set(node)
 		s.pend.pop()
 		s.pend.waitZ -= s.pend.dropUntilSync(int16(node), s.moves)
 	}

@@ -37,6 +37,8 @@ type session struct {
 	pend     pending
 	syncMask nodeMask // nodes that got extended-protocol messages since the last Sync
 	batchErr bool     // an error was forwarded in this extended batch
+	// batchErrNodes: the nodes that failed in this extended batch.
+	batchErrNodes nodeMask
 	// implicitTx: the Sync in flight ends an implicit transaction block
 	// on the primary (see primaryTx), whose write tracking its
 	// ReadyForQuery must end as a COMMIT would.
@@ -115,6 +117,7 @@ func (s *session) begin(fd int, host string, port int) {
 	s.tx, s.zStatus = 'I', 'I'
 	s.pend.reset()
 	s.syncMask, s.batchErr, s.copyIn, s.implicitTx = nodeMask{}, false, -1, false
+	s.batchErrNodes.clear()
 	s.stmts.reset()
 	s.moves = s.moves[:0]
 	s.portals.reset()
