@@ -16,7 +16,7 @@
 // that does not finish within its deadline.
 //
 // The tests are in the package's _test files; the driver programs are in
-// python/, java/, node/ and psql/ beside them. README.md lists the
+// python/, java/, node/, psql/ and pgbench/ beside them. README.md lists the
 // scenarios, the driver versions, how to run the suite, and where
 // Pgpool-II 4.3 fails (CONFORMANCE_TARGET=pgpool2 runs the suite against
 // Debian's Pgpool-II instead of pgpoold).
