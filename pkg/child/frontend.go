@@ -229,18 +229,28 @@ func (s *session) bind(f []byte) error {
 		if t, err = s.rerouteAtBind(stmt, t); err != nil {
 			return err
 		}
-	} else if t.parse != nil && s.rs.NeedsParseOnPrimary(&t.dest, &router.Env{Cluster: s.snapshot(), PrimaryTx: s.primaryTx()}) {
+	} else if t.parse != nil && (s.rs.MultiStatementTx && !t.nodes.has(s.cl.Primary()) ||
+		s.rs.NeedsParseOnPrimary(&t.dest, &router.Env{Cluster: s.snapshot(), PrimaryTx: s.primaryTx()})) {
 		// The transaction became a writing one since the statement was
-		// parsed on a standby: parse it on the primary and run it there
-		// (Pgpool's parse before bind), so it sees the transaction's writes.
+		// parsed on a standby (or is one that only the primary is in,
+		// see route): parse it on the primary and run it there (Pgpool's
+		// parse before bind), so it sees the transaction's writes.
+		// The nodes that had it keep their copy (also), for Close.
 		p := s.cl.Primary()
-		moved := target{nodes: maskOf(p), main: p, dest: t.dest, eff: t.eff}
+		moved := target{nodes: maskOf(p), also: t.nodes.union(t.also), main: p, dest: t.dest, eff: t.eff}
 		moved.dest.Nodes = router.NodeSet{}
 		moved.dest.Nodes.Add(p)
 		if err := s.sendExtended(t.parse, moved, 'P', false); err != nil {
 			return err
 		}
-		s.pend.ring[(s.pend.head+s.pend.n-1)%len(s.pend.ring)].fwd = false // the client did not send this Parse
+		e := &s.pend.ring[(s.pend.head+s.pend.n-1)%len(s.pend.ring)]
+		e.fwd = false // the client did not send this Parse
+		// Rare: the allocations keep the old target safe from reuse of
+		// the unnamed statement's buffer.
+		orig := t
+		orig.parse = append([]byte(nil), t.parse...)
+		s.moves = append(s.moves, move{name: string(stmt), orig: orig})
+		e.move = int16(len(s.moves))
 		s.stmts.set(stmt, moved)
 		t = moved
 	}
@@ -323,6 +333,7 @@ func (s *session) closeStatement(f []byte) error {
 	switch b[0] {
 	case 'S':
 		t, known = s.stmts.get(name)
+		t.nodes = t.nodes.union(t.also)
 		s.stmts.del(name)
 		t.nodes = t.nodes.union(t.parsed) // every node that holds it
 	case 'P':
@@ -377,18 +388,40 @@ func (s *session) sync(f []byte) error {
 	if !nodes.has(main) {
 		main = nodes.first()
 	}
+	// An implicit transaction on the primary that other nodes took part
+	// in: its Sync (which commits it) waits until they answered, because
+	// an error there must roll back what the primary did (releaseSync).
+	p := s.cl.Primary()
+	deferred := -1
+	if p >= 0 && nodes.has(p) && nodes != maskOf(p) && s.nodeTx[p] != 'T' && s.nodeTx[p] != 'E' {
+		deferred = p
+	}
 	last := -1
 	for n := nodes.first(); n >= 0; n = nodes.next(n) {
-		last = n
+		if n != deferred {
+			last = n
+		}
+	}
+	if deferred >= 0 {
+		last = deferred
 	}
 	for n := nodes.first(); n >= 0; n = nodes.next(n) {
 		c, err := s.backendConn(n)
 		if err != nil {
 			return s.routeFailed(n, err)
 		}
+		if n == deferred {
+			// Flush, so that it answers what came before the Sync.
+			c.SetWbuf(append(c.Wbuf(), 'H', 0, 0, 0, 4))
+			continue
+		}
 		c.Write(f)
 		s.pend.push(pendEntry{node: int16(n), kind: 'S', fwd: n == main, main: n == main, last: n == last})
 	}
+	if deferred >= 0 {
+		s.pend.push(pendEntry{node: int16(deferred), kind: 'S', fwd: deferred == main, main: deferred == main, last: true, deferred: true})
+	}
+	s.implicitTx = s.primaryTx() == 'T' && s.nodeTx[s.cl.Primary()] != 'T'
 	s.syncMask.clear()
 	s.pend.waitZ++
 	return nil

@@ -85,7 +85,10 @@ func (s *session) wait() error {
 	fds := s.pfds[:0]
 	fds = append(fds, unix.PollFd{Fd: int32(s.c.flags.wakefd), Events: unix.POLLIN})
 	var cev int16
-	if s.clientReadable() && s.client.Buffered() < relay.DefaultBufSize {
+	// Read while the buffer has room, and always while a large message
+	// (a Bind or Query of megabytes) is only partly buffered: it cannot
+	// be processed before the rest arrives.
+	if s.clientReadable() && (s.client.Buffered() < relay.DefaultBufSize || s.client.Partial()) {
 		cev |= unix.POLLIN
 	}
 	if s.client.Pending() > 0 {

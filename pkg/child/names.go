@@ -48,9 +48,12 @@ func (m nodeMask) next(n int) int {
 // router must remember about it.
 type target struct {
 	nodes nodeMask
-	main  int // the node whose responses the client sees
-	dest  router.Destination
-	eff   router.Effect
+	// also holds the nodes that have the statement but do not run it: it
+	// was moved to the primary (parse before bind). Close goes there too.
+	also nodeMask
+	main int // the node whose responses the client sees
+	dest router.Destination
+	eff  router.Effect
 	// parse is the Parse message, kept for a statement that did not go to
 	// the primary, in case a writing transaction makes the router send it
 	// there before a Bind ("parse before bind"), and for a statement that
@@ -62,6 +65,16 @@ type target struct {
 	// reroute: route the statement's SQL again at each Bind (named
 	// statement, disable_load_balance_on_write = dml_adaptive).
 	reroute bool
+}
+
+// move is a statement moved to the primary since the last Sync, with its
+// target before the move: if the primary skips the Parse (an error
+// earlier in the batch), the move is undone when the Sync's
+// ReadyForQuery arrives.
+type move struct {
+	name   string
+	orig   target
+	failed bool
 }
 
 // names maps prepared statement or portal names to their nodes. The

@@ -13,10 +13,15 @@ type pendEntry struct {
 	// CommandComplete arrives (track: only on the main node's entry).
 	eff   router.Effect
 	track bool
-	fwd   bool // forward the response to the client, or swallow it
-	stmt  bool // Describe of a statement: ParameterDescription comes first
-	last  bool // the last entry of a group: its ReadyForQuery goes to the client
-	main  bool // the group's main node: its transaction status is the client's
+	fwd   bool  // forward the response to the client, or swallow it
+	stmt  bool  // Describe of a statement: ParameterDescription comes first
+	last  bool  // the last entry of a group: its ReadyForQuery goes to the client
+	main  bool  // the group's main node: its transaction status is the client's
+	abort bool  // the statement that fails the primary's transaction (abortPrimary)
+	move  int16 // a Parse moving a statement to the primary: 1 + its index in session.moves
+	// deferred: a Sync not sent yet, which releaseSync sends when the
+	// entry reaches the head of the queue.
+	deferred bool
 }
 
 // pending is a growable ring of pendEntry; pipelines of thousands of
@@ -46,6 +51,15 @@ func (p *pending) push(e pendEntry) {
 
 func (p *pending) front() *pendEntry { return &p.ring[p.head] }
 
+// pushFront puts e before every other entry.
+func (p *pending) pushFront(e pendEntry) {
+	p.push(e) // grows the ring when full
+	p.n--
+	p.head = (p.head - 1 + len(p.ring)) % len(p.ring)
+	p.ring[p.head] = e
+	p.n++
+}
+
 func (p *pending) pop() {
 	p.head = (p.head + 1) % len(p.ring)
 	p.n--
@@ -56,7 +70,8 @@ func (p *pending) pop() {
 // too) and answers none of them. Entries of other nodes stay in place.
 // It returns the number of dropped entries that ended a group, which the
 // caller no longer waits for.
-func (p *pending) dropUntilSync(node int16) (groups int) {
+// A dropped Parse that moved a statement marks that move failed.
+func (p *pending) dropUntilSync(node int16, moves []move) (groups int) {
 	out := 0
 	dropping := true
 	for i := 0; i < p.n; i++ {
@@ -67,6 +82,9 @@ func (p *pending) dropUntilSync(node int16) (groups int) {
 			} else {
 				if e.last && (e.kind == 'Q' || e.kind == 'F') {
 					groups++
+				}
+				if e.move > 0 && int(e.move) <= len(moves) {
+					moves[e.move-1].failed = true
 				}
 				continue
 			}

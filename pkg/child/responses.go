@@ -5,6 +5,7 @@ import (
 
 	"github.com/pgpool-go/pgpool-go/pkg/backend"
 	"github.com/pgpool-go/pgpool-go/pkg/relay"
+	"github.com/pgpool-go/pgpool-go/pkg/router"
 	"github.com/pgpool-go/pgpool-go/pkg/shm"
 )
 
@@ -21,6 +22,10 @@ func (s *session) processBackends() (bool, error) {
 		c := s.slot.Conns[e.node]
 		if c == nil {
 			return progress, &nodeError{node: int(e.node), err: errNoNode}
+		}
+		if e.deferred {
+			s.releaseSync(c, e)
+			progress = true
 		}
 		moved, err := s.drain(c, int(e.node))
 		if err != nil {
@@ -178,21 +183,92 @@ func (s *session) readyForQuery(node int, f []byte) error {
 	if !e.last {
 		return nil
 	}
-	if e.kind == 'Q' && !s.groupErr {
+	if s.zStatus == 'E' && !e.abort && s.abortPrimary() {
+		return nil // the client's ReadyForQuery follows the primary's
+	}
+	if e.kind == 'S' && s.implicitTx {
+		s.implicitTx = false
+		if p := s.cl.Primary(); p >= 0 && s.nodeTx[p] == 'I' {
+			// The implicit transaction ended: forget its writes and
+			// errors as a COMMIT or ROLLBACK would.
+			s.rs.CommandSucceeded(&router.Effect{Cmd: router.CmdTransaction, Tx: router.TxCommit}, 'I')
+		}
+	}
+	if e.kind == 'Q' && !s.groupErr && !e.abort {
 		s.rs.CommandSucceeded(&s.qEff, s.primaryTx())
 		if s.qEff.TwoPhase() {
 			s.closeStandbyTransactions()
 		}
 	}
+	for _, m := range s.moves {
+		if m.failed {
+			s.stmts.set([]byte(m.name), m.orig)
+		}
+	}
+	s.moves = s.moves[:0]
 	s.tx = s.zStatus
 	s.zStatus = 'I'
 	s.batchErr = false
+	s.batchErrNodes.clear()
 	s.copyIn = -1
 	s.pend.waitZ--
 	s.client.SetWbuf(relay.AppendReadyForQuery(s.client.Wbuf(), s.tx))
 	s.afterReady()
 	return nil
 }
+
+// releaseSync sends the primary the Sync that ends its implicit
+// transaction, once the other nodes of the batch answered theirs (see
+// session.sync). When one of them failed, the primary first gets a Parse
+// that fails: the error rolls its implicit transaction back, as
+// PostgreSQL rolls back a batch with an error anywhere in it, instead of
+// committing the writes it ran before (their answers were not forwarded).
+func (s *session) releaseSync(c *backend.Conn, e *pendEntry) {
+	e.deferred = false
+	node := e.node
+	if !s.batchErrNodes.empty() && !s.batchErrNodes.has(int(node)) {
+		c.SetWbuf(append(c.Wbuf(), abortParse...))
+		s.pend.pushFront(pendEntry{node: node, kind: 'P'}) // e is stale from here
+	}
+	c.SetWbuf(append(c.Wbuf(), 'S', 0, 0, 0, 4))
+}
+
+// abortParse is a Parse of abortQuery as a named statement (a failed
+// Parse creates nothing, and the client's unnamed statement stays).
+var abortParse = func() []byte {
+	name := "pgpool abort"
+	b := []byte{'P', 0, 0, 0, 0}
+	b = append(b, name...)
+	b = append(b, 0)
+	b = append(b, abortQuery...)
+	b = append(b, 0, 0, 0)
+	n := len(b) - 1
+	b[1], b[2], b[3], b[4] = byte(n>>24), byte(n>>16), byte(n>>8), byte(n)
+	return b
+}()
+
+// abortPrimary fails the primary's transaction when another node's
+// failed and the primary's did not: a read balanced to the standby got
+// an error inside a transaction. PostgreSQL fails the whole transaction
+// then, so the primary must too, or the client's next writes would
+// succeed there and its COMMIT would commit them. As Pgpool-II does
+// (do_error_command, POOL_ERROR_QUERY), the primary gets a statement that
+// fails, whose answer nobody sees. It reports whether it sent one.
+func (s *session) abortPrimary() bool {
+	p := s.cl.Primary()
+	if p < 0 || s.nodeTx[p] != 'T' || s.slot.Conns[p] == nil || s.pend.has(int16(p)) {
+		return false
+	}
+	c := s.slot.Conns[p]
+	c.SetWbuf(appendQueryFrame(c.Wbuf(), abortQuery))
+	s.pend.push(pendEntry{node: int16(p), kind: 'Q', last: true, abort: true})
+	return true
+}
+
+// abortQuery is Pgpool-II's POOL_ERROR_QUERY: a syntax error, so it
+// fails on any server and in any transaction. Its text shows in the
+// primary's log.
+var abortQuery = []byte("send invalid query from pgpool to abort transaction")
 
 // afterReady records the session's state once a statement completed.
 func (s *session) afterReady() {
@@ -245,8 +321,9 @@ func (s *session) errorResponse(node int, f []byte) error {
 		// The query ends with its ReadyForQuery.
 	default:
 		s.batchErr = true
+		s.batchErrNodes.set(node)
 		s.pend.pop()
-		s.pend.waitZ -= s.pend.dropUntilSync(int16(node))
+		s.pend.waitZ -= s.pend.dropUntilSync(int16(node), s.moves)
 	}
 	return nil
 }

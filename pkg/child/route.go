@@ -1,6 +1,7 @@
 package child
 
 import (
+	"bytes"
 	"encoding/binary"
 	"time"
 
@@ -137,6 +138,13 @@ func (s *session) route(sql []byte, extended bool, name []byte) routing {
 		s.preparePrimary(env.Prepared)
 	}
 	primary := cl.Primary()
+	if s.rs.MultiStatementTx && !dest.Nodes.Has(primary) {
+		// The transaction was begun inside a multi-statement query, which
+		// only the primary ran: no other node is in it, so a read there
+		// would miss the transaction's writes and snapshot.
+		dest.Nodes = router.NodeSet{}
+		dest.Nodes.Add(primary)
+	}
 	dest.SkipIdle(st.Tx, primary, func(n int) byte { return s.nodeTx[n] })
 	if dest.Nodes.Empty() {
 		dest.Nodes.Add(primary)
@@ -173,12 +181,59 @@ func (s *session) route(sql []byte, extended bool, name []byte) routing {
 	if dest.RewriteBegin {
 		r.rewrite = s.beginRewrite(extended, name)
 	}
+	if !extended {
+		if t, ok := s.cursorPortal(sql); ok {
+			r.nodes, r.main = t.nodes, t.main
+		}
+	}
 	if extended {
 		s.parseDest, s.parseEff = dest, eff
 	} else {
 		s.qEff, s.qMulti = eff, st.Flags.Has(router.FlagMulti)
 	}
 	return r
+}
+
+// cursorPortal finds the portal named by a FETCH, MOVE or CLOSE query
+// when the client made it with Bind on a node other than the primary:
+// asyncpg's Cursor.forward sends "MOVE FORWARD n <portal>" for a portal
+// of a read on the standby. Such a statement must go where the portal
+// is; the router sends cursor statements to the primary, where DECLAREd
+// cursors live. (A portal that its transaction's end destroyed stays
+// in s.portals: a later DECLARE of the same name on the primary would be
+// looked for on the standby; drivers' generated portal names do not
+// collide like that.)
+func (s *session) cursorPortal(sql []byte) (target, bool) {
+	sql = bytes.TrimRight(bytes.TrimLeft(sql, " \t\r\n"), "; \t\r\n")
+	i := bytes.IndexAny(sql, " \t\r\n")
+	if i < 0 {
+		return target{}, false
+	}
+	kw := sql[:i]
+	if !bytes.EqualFold(kw, []byte("fetch")) && !bytes.EqualFold(kw, []byte("move")) && !bytes.EqualFold(kw, []byte("close")) {
+		return target{}, false
+	}
+	name := sql[bytes.LastIndexAny(sql, " \t\r\n")+1:]
+	b := s.buf[:0]
+	if len(name) >= 2 && name[0] == '"' && name[len(name)-1] == '"' {
+		b = append(b, bytes.ReplaceAll(name[1:len(name)-1], []byte(`""`), []byte(`"`))...)
+	} else {
+		for _, ch := range name {
+			if 'A' <= ch && ch <= 'Z' {
+				ch += 'a' - 'A'
+			}
+			b = append(b, ch)
+		}
+	}
+	s.buf = b
+	if len(b) == 0 {
+		return target{}, false
+	}
+	t, ok := s.portals.get(b)
+	if !ok || t.nodes.has(s.cl.Primary()) {
+		return target{}, false
+	}
+	return t, true
 }
 
 func (s *session) lbNodeOr() int {
@@ -195,13 +250,25 @@ func (s *session) st0Major() int {
 	return s.st.Major
 }
 
-// primaryTx is the primary's transaction state as the session last saw it.
+// primaryTx is the primary's transaction state as the session last saw
+// it, except that an idle primary that got extended-protocol messages
+// since the last Sync counts as in a transaction ('T'): everything up to
+// the Sync runs in one implicit transaction block, so a read after a
+// write in it must go to the primary to see the write, as in an explicit
+// transaction.
 func (s *session) primaryTx() byte {
 	p := s.cl.Primary()
-	if p < 0 || s.nodeTx[p] == 0 {
+	if p < 0 {
 		return 'I'
 	}
-	return s.nodeTx[p]
+	st := s.nodeTx[p]
+	if st == 0 {
+		st = 'I'
+	}
+	if st == 'I' && s.syncMask.has(p) {
+		return 'T'
+	}
+	return st
 }
 
 // beginRewrite is the plain BEGIN the standbys get for BEGIN READ WRITE or

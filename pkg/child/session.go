@@ -32,16 +32,23 @@ type session struct {
 	lbNode  int // the session's load-balance node
 	main    int // node whose answers the client sees for multi-node statements
 
-	tx        byte // transaction status the client last saw (I, T, E)
-	nodeTx    [shm.MaxBackends]byte
-	pend      pending
-	syncMask  nodeMask // nodes that got extended-protocol messages since the last Sync
-	batchErr  bool     // an error was forwarded in this extended batch
-	zStatus   byte     // merged status of the ReadyForQuery being collected
-	copyIn    int      // node in COPY IN (client data goes there), -1 none
-	streamFwd bool     // the frame being streamed from a backend goes to the client
-	stmts     names    // prepared statement name → nodes
-	portals   names    // portal name → nodes
+	tx       byte // transaction status the client last saw (I, T, E)
+	nodeTx   [shm.MaxBackends]byte
+	pend     pending
+	syncMask nodeMask // nodes that got extended-protocol messages since the last Sync
+	batchErr bool     // an error was forwarded in this extended batch
+	// batchErrNodes: the nodes that failed in this extended batch.
+	batchErrNodes nodeMask
+	// implicitTx: the Sync in flight ends an implicit transaction block
+	// on the primary (see primaryTx), whose write tracking its
+	// ReadyForQuery must end as a COMMIT would.
+	implicitTx bool
+	moves      []move // statements moved to the primary since the last Sync
+	zStatus    byte   // merged status of the ReadyForQuery being collected
+	copyIn     int    // node in COPY IN (client data goes there), -1 none
+	streamFwd  bool   // the frame being streamed from a backend goes to the client
+	stmts      names  // prepared statement name → nodes
+	portals    names  // portal name → nodes
 
 	idle     time.Time // client idle since (client_idle_limit)
 	vanished bool      // the client went away without Terminate
@@ -111,8 +118,10 @@ func (s *session) begin(fd int, host string, port int) {
 	s.primary, s.lbNode, s.main = -1, -1, -1
 	s.tx, s.zStatus = 'I', 'I'
 	s.pend.reset()
-	s.syncMask, s.batchErr, s.copyIn = nodeMask{}, false, -1
+	s.syncMask, s.batchErr, s.copyIn, s.implicitTx = nodeMask{}, false, -1, false
+	s.batchErrNodes.clear()
 	s.stmts.reset()
+	s.moves = s.moves[:0]
 	s.portals.reset()
 	clear(s.sqlPrepared)
 	clear(s.sqlPrepText)

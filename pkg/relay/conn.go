@@ -226,6 +226,14 @@ func (c *Conn) makeRoom(n int) {
 	c.rbuf = nb
 }
 
+// Partial reports whether the buffer holds the start of a frame but not
+// all of it. Frame has grown the buffer to fit the frame, so the caller
+// must read more even when more than DefaultBufSize is buffered.
+func (c *Conn) Partial() bool {
+	_, length, ok := c.Header()
+	return ok && c.rend-c.rpos < length+1
+}
+
 // Stream starts passing the next frame through in pieces: it consumes the
 // header and returns the first piece, leaving the rest for More.
 func (c *Conn) Stream() []byte {

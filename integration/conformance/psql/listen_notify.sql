@@ -1,0 +1,17 @@
+listen conf_ch;
+notify conf_ch, 'one';
+select pg_notify('conf_ch', 'two');
+begin;
+notify conf_ch, 'three';
+notify conf_ch, 'four';
+select 1;
+commit;
+begin;
+notify conf_ch, 'rolled back';
+rollback;
+listen conf_ch2;
+unlisten conf_ch;
+notify conf_ch, 'lost';
+notify conf_ch2, 'five';
+unlisten *;
+notify conf_ch2, 'nobody';

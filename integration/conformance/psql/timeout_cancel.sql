@@ -1,0 +1,11 @@
+set statement_timeout = '200ms';
+select pg_sleep(5);
+select count(*) from generate_series(1, 500000000);
+reset statement_timeout;
+show statement_timeout;
+begin;
+set local statement_timeout = '200ms';
+select pg_sleep(5);
+rollback;
+show statement_timeout;
+select 1;
