@@ -71,5 +71,17 @@ func sendCancel(t backend.Target, pid int32, key []byte) error {
 	pkt[8], pkt[9], pkt[10], pkt[11] = byte(pid>>24), byte(pid>>16), byte(pid>>8), byte(pid)
 	pkt = append(pkt, key...)
 	conn.Write(pkt)
-	return relay.FlushWait(conn, time.Now().Add(10*time.Second))
+	deadline := time.Now().Add(10 * time.Second)
+	if err := relay.FlushWait(conn, deadline); err != nil {
+		return err
+	}
+	// PostgreSQL closes the connection once it has signalled the backend.
+	// Waiting for that before the client's cancel connection is closed
+	// keeps the order a client relies on (asyncpg waits for the close
+	// before sending its next query): otherwise a late cancel could hit
+	// the client's next statement.
+	if _, err := relay.ReadBytes(conn, 1, deadline); err != nil && !relay.IsDisconnect(err) {
+		return err
+	}
+	return nil
 }
