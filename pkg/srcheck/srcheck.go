@@ -3,17 +3,13 @@ package srcheck
 import (
 	"fmt"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/pgpool-go/pgpool-go/pkg/backend"
+	"github.com/pgpool-go/pgpool-go/pkg/bgproc"
 	"github.com/pgpool-go/pgpool-go/pkg/config"
-	"github.com/pgpool-go/pgpool-go/pkg/logging"
 	"github.com/pgpool-go/pgpool-go/pkg/shm"
 	"github.com/pgpool-go/pgpool-go/pkg/spawn"
 )
@@ -22,83 +18,25 @@ import (
 type Passwords func(cfg *config.Config, user, configured string) backend.Password
 
 type worker struct {
-	env       *spawn.Env
-	cfg       *config.Config
-	seg       *shm.Segment
-	log       zerolog.Logger
+	*bgproc.Proc
 	passwords Passwords
-	sigs      chan os.Signal
 }
 
 // Main runs the sr-worker and returns its exit code.
 func Main(env *spawn.Env, passwords Passwords) int {
-	spawn.SetName("pgpool")
-	cfg, err := config.LoadSnapshot(env.Config)
+	p, err := bgproc.Start(env, "sr_check_worker", -1)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "sr-worker: %v\n", err)
+		fmt.Fprintln(os.Stderr, err)
 		return spawn.ExitRestart
 	}
-	seg, err := shm.Attach(env.Shm)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "sr-worker: %v\n", err)
-		return spawn.ExitRestart
-	}
-	w := &worker{env: env, seg: seg, passwords: passwords, sigs: make(chan os.Signal, 4)}
-	w.setConfig(cfg)
-	signal.Notify(w.sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGUSR1)
-	env.WatchParent(func() { os.Exit(spawn.ExitNoRestart) })
-	env.Ready()
-	for {
-		wait := 30 * time.Second
-		if w.cfg.SrCheckPeriod > 0 {
-			w.cycle()
-			wait = time.Duration(w.cfg.SrCheckPeriod) * time.Second
-		}
-		if code, exit := w.sleep(wait); exit {
-			return code
-		}
-	}
-}
-
-func (w *worker) setConfig(cfg *config.Config) {
-	w.cfg = cfg
-	log, _, err := logging.New(logging.Options{
-		Destination: cfg.LogDestination, LinePrefix: cfg.LogLinePrefix, MinMessages: cfg.LogMinMessages,
-		SyslogFacility: cfg.SyslogFacility, SyslogIdent: cfg.SyslogIdent, JSON: w.env.JSONLog, App: "sr_check_worker",
-	}, os.Stderr)
-	if err == nil {
-		w.log = log
-	}
-}
-
-// sleep waits; SIGHUP reloads, SIGUSR1 restarts (the supervisor sends it
-// after every failover), SIGTERM/SIGINT/SIGQUIT end the worker.
-func (w *worker) sleep(d time.Duration) (int, bool) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			return 0, false
-		case sig := <-w.sigs:
-			switch sig {
-			case syscall.SIGHUP:
-				if cfg, err := config.LoadSnapshot(w.env.Config); err == nil {
-					w.setConfig(cfg)
-				}
-			case syscall.SIGUSR1:
-				return spawn.ExitRestart, true
-			default:
-				return spawn.ExitNoRestart, true
-			}
-		}
-	}
+	w := &worker{Proc: p, passwords: passwords}
+	return w.Run(func() int { return w.Cfg.SrCheckPeriod }, w.cycle)
 }
 
 // query runs sql on node with the sr_check credentials, on a fresh
 // connection (Pgpool opens and closes them every cycle).
 func (w *worker) query(node int, sql string) (*backend.Result, error) {
-	cfg := w.cfg
+	cfg := w.Cfg
 	b := cfg.Backends[node]
 	db := cfg.SrCheckDatabase
 	if db == "" {
@@ -114,17 +52,17 @@ func (w *worker) query(node int, sql string) (*backend.Result, error) {
 
 // cycle is one measurement of every standby.
 func (w *worker) cycle() {
-	cfg := w.cfg
-	if !cfg.ClusteringModeStreaming() || w.seg.Switching() || len(cfg.Backends) < 2 {
+	cfg := w.Cfg
+	if !cfg.ClusteringModeStreaming() || w.Seg.Switching() || len(cfg.Backends) < 2 {
 		return
 	}
-	primary := w.seg.Primary()
-	if primary < 0 || !w.seg.Node(primary).Valid() {
+	primary := w.Seg.Primary()
+	if primary < 0 || !w.Seg.Node(primary).Valid() {
 		return
 	}
 	plsn, err := w.lsn(primary, "SELECT pg_catalog.pg_current_wal_lsn()")
 	if err != nil {
-		w.log.Error().Err(err).Int("node", primary).Str("hint", "check sr_check_user and sr_check_password").
+		w.Log.Error().Err(err).Int("node", primary).Str("hint", "check sr_check_user and sr_check_password").
 			Msg("Failed to check replication time lag")
 		return
 	}
@@ -133,20 +71,20 @@ func (w *worker) cycle() {
 	// The primary replicates from nobody: what it showed as a standby
 	// before a failover must not linger (Pgpool clears every node's state
 	// at the start of a cycle).
-	w.seg.SetReplication(primary, shm.Replication{})
+	w.Seg.SetReplication(primary, shm.Replication{})
 	for i, b := range cfg.Backends {
 		if !b.InUse() || i == primary {
 			continue
 		}
 		st, matched := repl[b.ApplicationName]
-		rec := w.seg.Replication(i)
+		rec := w.Seg.Replication(i)
 		rec.State, rec.SyncState = "", ""
 		if matched {
 			rec.State, rec.SyncState = st.state, st.sync
 		}
-		if !w.seg.Node(i).Valid() {
+		if !w.Seg.Node(i).Valid() {
 			// Down nodes get their state too: auto_failback relies on it.
-			w.seg.SetReplication(i, rec)
+			w.Seg.SetReplication(i, rec)
 			continue
 		}
 		if byTime {
@@ -156,7 +94,7 @@ func (w *worker) cycle() {
 		} else {
 			slsn, err := w.lsn(i, "SELECT pg_catalog.pg_last_wal_replay_lsn()")
 			if err != nil {
-				w.log.Error().Err(err).Int("node", i).Str("hint", "check sr_check_user and sr_check_password").
+				w.Log.Error().Err(err).Int("node", i).Str("hint", "check sr_check_user and sr_check_password").
 					Msg("Failed to check replication time lag")
 				return
 			}
@@ -165,7 +103,7 @@ func (w *worker) cycle() {
 				rec.Delay = plsn - slsn
 			}
 		}
-		w.seg.SetReplication(i, rec)
+		w.Seg.SetReplication(i, rec)
 		w.logDelay(i, primary, rec)
 	}
 	w.verifyPrimary()
@@ -174,15 +112,13 @@ func (w *worker) cycle() {
 // verifyPrimary detaches false primaries (§5.4) when detach_false_primary
 // is on: posts a request for each, which the supervisor handles.
 func (w *worker) verifyPrimary() {
-	if !w.cfg.DetachFalsePrimary {
+	if !w.Cfg.DetachFalsePrimary {
 		return
 	}
-	_, invalid := FindPrimary(w.cfg, w.seg, w.query)
+	_, invalid := FindPrimary(w.Cfg, w.Seg, w.query)
 	for _, n := range invalid {
-		w.log.Warn().Int("node", n).Msg("node is a false primary; requesting its detachment")
-		if _, err := w.seg.Post(shm.Request{Kind: shm.ReqNodeDown, Details: shm.DetailSwitchover | shm.DetailConfirmed, Nodes: []int{n}}); err == nil {
-			spawn.Signal(w.seg.SupervisorPid(), syscall.SIGUSR1)
-		}
+		w.Log.Warn().Int("node", n).Msg("node is a false primary; requesting its detachment")
+		w.Request(shm.Request{Kind: shm.ReqNodeDown, Details: shm.DetailSwitchover | shm.DetailConfirmed, Nodes: []int{n}})
 	}
 }
 
@@ -198,7 +134,7 @@ func (w *worker) replicationStates(primary int) map[string]replState {
 		"(EXTRACT(EPOCH FROM replay_lag)*1000000)::BIGINT FROM pg_catalog.pg_stat_replication")
 	out := map[string]replState{}
 	if err != nil {
-		w.log.Warn().Err(err).Msg("could not read pg_stat_replication on the primary")
+		w.Log.Warn().Err(err).Msg("could not read pg_stat_replication on the primary")
 		return out
 	}
 	for r, row := range res.Rows {
@@ -239,7 +175,7 @@ func ParseLSN(s string) (uint64, error) {
 // logDelay logs a standby's delay as log_standby_delay says (Pgpool's
 // texts).
 func (w *worker) logDelay(node, primary int, r shm.Replication) {
-	cfg := w.cfg
+	cfg := w.Cfg
 	over := false
 	switch {
 	case r.ByTime:
@@ -260,8 +196,8 @@ func (w *worker) logDelay(node, primary int, r shm.Replication) {
 		return
 	}
 	if r.ByTime {
-		w.log.Info().Int("node", node).Msgf("Replication of node: %d is behind %.6f second(s) from the primary server (node: %d)", node, float64(r.Delay)/1e6, primary)
+		w.Log.Info().Int("node", node).Msgf("Replication of node: %d is behind %.6f second(s) from the primary server (node: %d)", node, float64(r.Delay)/1e6, primary)
 	} else {
-		w.log.Info().Int("node", node).Msgf("Replication of node: %d is behind %d bytes from the primary server (node: %d)", node, r.Delay, primary)
+		w.Log.Info().Int("node", node).Msgf("Replication of node: %d is behind %d bytes from the primary server (node: %d)", node, r.Delay, primary)
 	}
 }
