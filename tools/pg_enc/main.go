@@ -10,15 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"os/user"
 	"strings"
 
-	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
 	"github.com/pgpool-go/pgpool-go/internal/getopt"
+	"github.com/pgpool-go/pgpool-go/internal/pwtool"
 	"github.com/pgpool-go/pgpool-go/pkg/config"
 	"github.com/pgpool-go/pgpool-go/pkg/passcrypt"
 	"github.com/pgpool-go/pgpool-go/pkg/version"
@@ -64,42 +62,9 @@ type tool struct {
 	useInputFile bool
 }
 
-type exitCode int
-
-func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
-
 func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	t := &tool{prog: argv[0], stdin: stdin, stdout: stdout, stderr: stderr, conf: config.DefaultFile()}
-	parsed, err := getopt.Parse(argv[0], argv[1:], options)
-	if err != nil {
-		// glibc complains, then pg_enc prints its usage and succeeds.
-		fmt.Fprintln(stderr, err)
-		t.usage(stdout)
-		return 0
-	}
-	var flags []cli.Flag
-	for _, o := range options {
-		if o.HasArg {
-			flags = append(flags, &cli.StringFlag{Name: o.Long, Aliases: []string{string(o.Short)}})
-		} else {
-			flags = append(flags, &cli.BoolFlag{Name: o.Long, Aliases: []string{string(o.Short)}})
-		}
-	}
-	// Options are Pgpool's; urfave/cli must not treat -h/--help as its own.
-	cli.HelpFlag = nil
-	app := &cli.App{
-		Name: "pg_enc", HideHelp: true, HideVersion: true, Flags: flags,
-		Writer: stdout, ErrWriter: stderr, ExitErrHandler: func(*cli.Context, error) {},
-		Action: func(*cli.Context) error { return t.main(parsed) },
-	}
-	if err := app.Run(append([]string{argv[0]}, parsed.Normalized()...)); err != nil {
-		if code, ok := err.(exitCode); ok {
-			return int(code)
-		}
-		fmt.Fprintf(stderr, "%s: %v\n", argv[0], err)
-		return 1
-	}
-	return 0
+	return pwtool.Run(argv, options, stdout, stderr, t.usage, t.main)
 }
 
 func (t *tool) usage(w io.Writer) {
@@ -151,7 +116,7 @@ func (t *tool) main(parsed *getopt.Result) error {
 		case 'u':
 			if len(o.Value) > passcrypt.MaxInputLength+1 {
 				fmt.Fprint(t.stderr, "Error: input exceeds maximum username length!\n\n")
-				return exitCode(1)
+				return pwtool.ExitCode(1)
 			}
 			t.username = truncate(o.Value, passcrypt.MaxInputLength)
 		}
@@ -170,7 +135,7 @@ func (t *tool) main(parsed *getopt.Result) error {
 			if len(password) > passcrypt.MaxInputLength {
 				fmt.Fprintf(t.stderr, "Error: Input exceeds maximum password length given:%d max allowed:%d!\n\n", len(password), passcrypt.MaxInputLength)
 				t.usage(t.stderr)
-				return exitCode(1)
+				return pwtool.ExitCode(1)
 			}
 		}
 	}
@@ -206,7 +171,7 @@ func (t *tool) key() (string, error) {
 		}
 		if key == "" {
 			fmt.Fprint(t.stderr, "encryption key not provided\n")
-			return "", exitCode(1)
+			return "", pwtool.ExitCode(1)
 		}
 		return key, nil
 	}
@@ -225,7 +190,7 @@ func (t *tool) key() (string, error) {
 	}
 	if err != nil {
 		fmt.Fprint(t.stderr, "encryption key not provided\n")
-		return "", exitCode(1)
+		return "", pwtool.ExitCode(1)
 	}
 	return kf.Key, nil
 }
@@ -242,7 +207,7 @@ func (t *tool) readTTY(prompt string, max int) (string, error) {
 	old, err := unix.IoctlGetTermios(0, unix.TCGETS)
 	if err != nil {
 		fmt.Fprint(t.stderr, "stdin is not tty\n")
-		return "", exitCode(1)
+		return "", pwtool.ExitCode(1)
 	}
 	raw := *old
 	raw.Iflag &^= unix.BRKINT | unix.ISTRIP | unix.IXON
@@ -250,12 +215,12 @@ func (t *tool) readTTY(prompt string, max int) (string, error) {
 	raw.Cc[unix.VMIN], raw.Cc[unix.VTIME] = 1, 0
 	fmt.Fprint(t.stdout, prompt)
 	unix.IoctlSetTermios(0, unix.TCSETS, &raw)
-	line, err := readLine(t.stdin, max)
+	line, err := pwtool.ReadLine(t.stdin, max)
 	unix.IoctlSetTermios(0, unix.TCSETS, old)
 	fmt.Fprint(t.stdout, "\n")
 	if err != nil && line == "" {
 		fmt.Fprintf(t.stderr, "Couldn't read input from stdin. (fgets(): %v)", err)
-		return "", exitCode(1)
+		return "", pwtool.ExitCode(1)
 	}
 	return strings.TrimSuffix(line, "\n"), nil
 }
@@ -273,8 +238,8 @@ func (t *tool) processInputFile(key string) error {
 	fmt.Fprintf(t.stdout, "trying to read username:password pairs from file %s\n", t.inputFile)
 	f, err := os.Open(t.inputFile)
 	if err != nil {
-		fmt.Fprintf(t.stderr, "failed to open input_file \"%s\" (%s)\n\n", t.inputFile, strerror(err))
-		return exitCode(1)
+		fmt.Fprintf(t.stderr, "failed to open input_file \"%s\" (%s)\n\n", t.inputFile, pwtool.Strerror(err))
+		return pwtool.ExitCode(1)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -306,8 +271,8 @@ func (t *tool) processInputFile(key string) error {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		fmt.Fprintf(t.stderr, "failed to read input_file \"%s\" (%s)\n\n", t.inputFile, strerror(err))
-		return exitCode(1)
+		fmt.Fprintf(t.stderr, "failed to read input_file \"%s\" (%s)\n\n", t.inputFile, pwtool.Strerror(err))
+		return pwtool.ExitCode(1)
 	}
 	return nil
 }
@@ -315,58 +280,5 @@ func (t *tool) processInputFile(key string) error {
 // updatePoolPasswd writes user's AES entry into the pool_passwd of the
 // configuration; an empty user is the OS user.
 func (t *tool) updatePoolPasswd(name, password, key string) error {
-	path, err := passcrypt.PoolPasswdFile(t.conf)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			fmt.Fprintf(t.stderr, "WARNING: pid %d: could not open configuration file: \"%s\"\n", os.Getpid(), t.conf)
-		} else {
-			fmt.Fprintf(t.stderr, "WARNING: pid %d: %v\n", os.Getpid(), err)
-		}
-		fmt.Fprint(t.stderr, "Unable to get configuration. Exiting...\n\n")
-		return exitCode(1)
-	}
-	if name == "" {
-		u, err := user.LookupId(fmt.Sprint(os.Getuid()))
-		if err != nil {
-			fmt.Fprint(t.stderr, "getpwuid() failed\n\n")
-			return exitCode(1)
-		}
-		name = u.Username
-	}
-	if err := passcrypt.UpdatePoolPasswd(path, name, passcrypt.EncryptAES(password, key)); err != nil {
-		fmt.Fprintf(t.stderr, "ERROR: %v\n", err)
-		return exitCode(1)
-	}
-	return nil
-}
-
-func strerror(err error) string {
-	var errno unix.Errno
-	if errors.As(err, &errno) {
-		s := errno.Error()
-		return strings.ToUpper(s[:1]) + s[1:]
-	}
-	return err.Error()
-}
-
-// readLine reads up to and including a newline, at most n bytes, one byte at
-// a time so that input after the line stays for the next prompt (C's fgets on
-// stdin keeps it in the stdio buffer).
-func readLine(r io.Reader, n int) (string, error) {
-	var b []byte
-	var c [1]byte
-	for len(b) < n {
-		k, err := r.Read(c[:])
-		if k == 1 {
-			b = append(b, c[0])
-			if c[0] == '\n' {
-				break
-			}
-			continue
-		}
-		if err != nil {
-			return string(b), err
-		}
-	}
-	return string(b), nil
+	return pwtool.UpdatePoolPasswd(t.stderr, t.conf, name, func(name string) string { return passcrypt.EncryptAES(password, key) })
 }
