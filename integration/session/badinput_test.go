@@ -131,6 +131,20 @@ func TestBadInputEndsOnlyItsSession(t *testing.T) {
 				t.Errorf("Query without NUL: %s, want 08P01", code)
 			}
 		},
+		"Describe of neither statement nor portal": func(t *testing.T) {
+			nc, r := rawSession(t, p)
+			nc.Write([]byte{'D', 0, 0, 0, 7, 'X', 'a', 0})
+			if code, sev := errorCode(t, r); code != "08P01" || sev != "FATAL" {
+				t.Errorf("Describe 'X': %s %s, want FATAL 08P01 as PostgreSQL", sev, code)
+			}
+		},
+		"Close without a name": func(t *testing.T) {
+			nc, r := rawSession(t, p)
+			nc.Write([]byte{'C', 0, 0, 0, 5, 'S'})
+			if code, sev := errorCode(t, r); code != "08P01" || sev != "FATAL" {
+				t.Errorf("Close 'S' without a name: %s %s, want FATAL 08P01", sev, code)
+			}
+		},
 		"vanishes mid copy": func(t *testing.T) {
 			nc, r := rawSession(t, p)
 			q := "copy badinput_copy from stdin\x00"

@@ -1,6 +1,7 @@
 package child
 
 import (
+	"strings"
 	"time"
 
 	"github.com/pgpool-go/pgpool-go/pkg/relay"
@@ -293,59 +294,62 @@ func (s *session) execute(f []byte) error {
 
 // describe sends a Describe to the statement's or portal's nodes.
 func (s *session) describe(f []byte) error {
-	b := body(f)
-	if len(b) < 2 {
-		return &relay.ProtocolError{Msg: "invalid Describe message"}
-	}
-	name, _, ok := relay.CString(b[1:])
-	if !ok {
-		return &relay.ProtocolError{Msg: "invalid string in message"}
+	kind, name, err := subject(f, "Describe")
+	if err != nil {
+		return err
 	}
 	var t target
 	var known bool
-	switch b[0] {
-	case 'S':
+	if kind == 'S' {
 		t, known = s.stmts.get(name)
-	case 'P':
+	} else {
 		t, known = s.portals.get(name)
-	default:
-		return &relay.ProtocolError{Msg: "invalid DESCRIBE message subtype " + itoa(int(b[0]))}
 	}
 	if !known {
 		t = s.primaryTarget()
 	}
-	return s.sendExtended(f, t, 'D', b[0] == 'S')
+	return s.sendExtended(f, t, 'D', kind == 'S')
 }
 
 // closeStatement sends a Close to the statement's or portal's nodes and
 // forgets the name.
 func (s *session) closeStatement(f []byte) error {
-	b := body(f)
-	if len(b) < 2 {
-		return &relay.ProtocolError{Msg: "invalid Close message"}
-	}
-	name, _, ok := relay.CString(b[1:])
-	if !ok {
-		return &relay.ProtocolError{Msg: "invalid string in message"}
+	kind, name, err := subject(f, "Close")
+	if err != nil {
+		return err
 	}
 	var t target
 	var known bool
-	switch b[0] {
-	case 'S':
+	if kind == 'S' {
 		t, known = s.stmts.get(name)
 		t.nodes = t.nodes.union(t.also)
 		s.stmts.del(name)
 		t.nodes = t.nodes.union(t.parsed) // every node that holds it
-	case 'P':
+	} else {
 		t, known = s.portals.get(name)
 		s.portals.del(name)
-	default:
-		return &relay.ProtocolError{Msg: "invalid CLOSE message subtype " + itoa(int(b[0]))}
 	}
 	if !known {
 		t = s.primaryTarget()
 	}
 	return s.sendExtended(f, t, 'C', false)
+}
+
+// subject reads what a Describe or Close (msg) names: 'S' and a
+// statement, or 'P' and a portal. The errors are PostgreSQL's.
+func subject(f []byte, msg string) (kind byte, name []byte, err error) {
+	b := body(f)
+	if len(b) < 2 {
+		return 0, nil, &relay.ProtocolError{Msg: "invalid " + msg + " message"}
+	}
+	name, _, ok := relay.CString(b[1:])
+	if !ok {
+		return 0, nil, &relay.ProtocolError{Msg: "invalid string in message"}
+	}
+	if b[0] != 'S' && b[0] != 'P' {
+		return 0, nil, &relay.ProtocolError{Msg: "invalid " + strings.ToUpper(msg) + " message subtype " + itoa(int(b[0]))}
+	}
+	return b[0], name, nil
 }
 
 // sendExtended forwards an extended-protocol message to t's nodes and
