@@ -2,6 +2,7 @@ package failover
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -258,13 +259,12 @@ func TestReplicationDelayKeepsReadsOnThePrimary(t *testing.T) {
 	defer standby.Exec("select pg_wal_replay_resume()")
 	exec1(t, primary, "insert into delay_t select repeat('x', 1000) from generate_series(1, 2000)")
 	pgcluster.Eventually(t, 15*time.Second, 200*time.Millisecond, func() error {
-		rows := showNodesQuiet(p)
-		if len(rows) < 2 {
+		rows, err := queryNodes(p, 10*time.Second)
+		if err != nil || len(rows) < 2 {
 			return errNotYet
 		}
-		d, _ := strconv.Atoi(rows[1]["replication_delay"])
-		if d <= 100000 {
-			return errNotYet
+		if d, _ := strconv.Atoi(rows[1]["replication_delay"]); d <= 100000 {
+			return fmt.Errorf("replication_delay %d, want > 100000", d)
 		}
 		return nil
 	})
@@ -273,8 +273,8 @@ func TestReplicationDelayKeepsReadsOnThePrimary(t *testing.T) {
 	}
 	exec1(t, standby, "select pg_wal_replay_resume()")
 	pgcluster.Eventually(t, 15*time.Second, 200*time.Millisecond, func() error {
-		rows := showNodesQuiet(p)
-		if len(rows) < 2 || rows[1]["replication_delay"] != "0" {
+		rows, err := queryNodes(p, 10*time.Second)
+		if err != nil || len(rows) < 2 || rows[1]["replication_delay"] != "0" {
 			return errNotYet
 		}
 		return nil
@@ -318,4 +318,50 @@ func TestStatusFileIsWrittenAndRestored(t *testing.T) {
 	if b, _ := os.ReadFile(status); string(b) != "up\nup\n" {
 		t.Fatalf("pgpool_status after a start with -D = %q", b)
 	}
+}
+
+// pcp_detach_node -g waits for the connected clients to leave, then
+// detaches the node and answers once the failover is done.
+func TestGracefulDetachWaitsForClients(t *testing.T) {
+	cluster.Reset(t)
+	p := pgcluster.StartPgpoold(t, cluster, pgcluster.PgpoolOptions{Params: map[string]string{"recovery_timeout": "60"}})
+	ctx := context.Background()
+	client, err := pgx.Connect(ctx, p.ConnString(pgcluster.Database, pgcluster.Superuser))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close(ctx)
+	if _, err := client.Exec(ctx, "select 1"); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(pgcluster.BuildBinaries(t), "pcp_detach_node")
+	cmd := exec.Command(bin, "-h", "127.0.0.1", "-p", strconv.Itoa(p.PCPPort()), "-U", pgcluster.PCPUser, "-w", "-g", "-n", "1")
+	cmd.Env = append(os.Environ(), "PCPPASSFILE="+p.PCPPassFile())
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		t.Fatalf("pcp_detach_node -g returned with a client connected (%v): %s", err, out.String())
+	case <-time.After(2 * time.Second):
+	}
+	// hostname port status weight status_name ...
+	if f := strings.Fields(pcp(t, p, "pcp_node_info", "-n", "1")); len(f) < 5 || f[4] != "up" {
+		t.Fatalf("node 1 left before its clients did: %v", f)
+	}
+	client.Close(ctx)
+	select {
+	case err := <-done:
+		if err != nil || !strings.Contains(out.String(), "pcp_detach_node -- Command Successful") {
+			t.Fatalf("pcp_detach_node -g: %v: %s", err, out.String())
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("pcp_detach_node -g did not return after the last client left")
+	}
+	waitNodes(t, p, 10*time.Second, "up primary", "down standby")
 }

@@ -43,28 +43,11 @@ type nodeRow map[string]string
 
 func showNodes(t *testing.T, p *pgcluster.Pgpool) []nodeRow {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	c, err := pgx.Connect(ctx, p.ConnString(pgcluster.Database, pgcluster.Superuser))
+	rows, err := queryNodes(p, 20*time.Second)
 	if err != nil {
-		t.Fatalf("connect through pgpoold: %v", err)
+		t.Fatal(err)
 	}
-	defer c.Close(ctx)
-	rows, err := c.Query(ctx, "show pool_nodes", pgx.QueryExecModeSimpleProtocol)
-	if err != nil {
-		t.Fatalf("show pool_nodes: %v", err)
-	}
-	defer rows.Close()
-	var out []nodeRow
-	for rows.Next() {
-		vals, _ := rows.Values()
-		r := nodeRow{}
-		for i, f := range rows.FieldDescriptions() {
-			r[f.Name] = vals[i].(string)
-		}
-		out = append(out, r)
-	}
-	return out
+	return rows
 }
 
 // waitNodes waits until SHOW pool_nodes says what want says, node by
@@ -72,7 +55,10 @@ func showNodes(t *testing.T, p *pgcluster.Pgpool) []nodeRow {
 func waitNodes(t *testing.T, p *pgcluster.Pgpool, timeout time.Duration, want ...string) {
 	t.Helper()
 	pgcluster.Eventually(t, timeout, 200*time.Millisecond, func() error {
-		got := showNodesQuiet(p)
+		got, err := queryNodes(p, 10*time.Second)
+		if err != nil {
+			return err
+		}
 		if len(got) != len(want) {
 			return fmt.Errorf("pool_nodes has %d rows", len(got))
 		}
@@ -85,17 +71,18 @@ func waitNodes(t *testing.T, p *pgcluster.Pgpool, timeout time.Duration, want ..
 	})
 }
 
-func showNodesQuiet(p *pgcluster.Pgpool) []nodeRow {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+// queryNodes reads SHOW pool_nodes through pgpoold on a new session.
+func queryNodes(p *pgcluster.Pgpool, timeout time.Duration) ([]nodeRow, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	c, err := pgx.Connect(ctx, p.ConnString(pgcluster.Database, pgcluster.Superuser))
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("connect through pgpoold: %w", err)
 	}
 	defer c.Close(ctx)
 	rows, err := c.Query(ctx, "show pool_nodes", pgx.QueryExecModeSimpleProtocol)
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("show pool_nodes: %w", err)
 	}
 	defer rows.Close()
 	var out []nodeRow
@@ -107,7 +94,7 @@ func showNodesQuiet(p *pgcluster.Pgpool) []nodeRow {
 		}
 		out = append(out, r)
 	}
-	return out
+	return out, rows.Err()
 }
 
 // servedBy returns the port of the node a read through pgpoold reached.

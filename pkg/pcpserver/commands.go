@@ -71,11 +71,18 @@ func (h *handler) DetachNode(ctx context.Context, id int, graceful bool) error {
 		return err
 	}
 	req := shm.Request{Kind: shm.ReqNodeDown, Details: shm.DetailSwitchover | shm.DetailConfirmed, Nodes: []int{id}}
+	return h.request(ctx, req, graceful, shm.RecoveryDetach)
+}
+
+// request queues req. A plain request is answered at once; a graceful one
+// first waits for the clients to leave (new sessions wait, held by state)
+// and is answered when the supervisor has handled it.
+func (h *handler) request(ctx context.Context, req shm.Request, graceful bool, state shm.Recovery) error {
 	if !graceful {
 		_, err := h.post(req)
 		return err
 	}
-	done := h.waitClients(ctx, shm.RecoveryDetach)
+	done := h.waitClients(ctx, state)
 	defer done()
 	seq, err := h.post(req)
 	if err != nil {
@@ -120,18 +127,7 @@ func (h *handler) PromoteNode(ctx context.Context, id int, switchover, graceful 
 	if switchover {
 		req = shm.Request{Kind: shm.ReqNodeDown, Details: shm.DetailPromote | shm.DetailSwitchover | shm.DetailConfirmed, Nodes: []int{id}}
 	}
-	if !graceful {
-		_, err := h.post(req)
-		return err
-	}
-	done := h.waitClients(ctx, shm.RecoveryPromote)
-	defer done()
-	seq, err := h.post(req)
-	if err != nil {
-		return err
-	}
-	h.wait(ctx, seq)
-	return nil
+	return h.request(ctx, req, graceful, shm.RecoveryPromote)
 }
 
 // busy refuses recovery and stop while a failover runs with requests
