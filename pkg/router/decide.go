@@ -545,7 +545,7 @@ func (s *Session) addWritten(name []byte) {
 
 func (s *Session) addDependents(name []byte, function bool) {
 	for _, r := range s.Opts.DMLAdaptiveRelations {
-		if r.LeftFunction == function && equalFoldString(name, r.Left) {
+		if r.LeftFunction == function && equalFold(name, r.Left) {
 			s.addWritten([]byte(r.Right))
 		}
 	}
@@ -576,26 +576,9 @@ func (s *Session) readsWrittenTable(st *Statement) bool {
 	return false
 }
 
-func equalFold(a, b []byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}
-
-func equalFoldString(a []byte, b string) bool {
+// equalFold compares ASCII case-insensitively (SQL keywords and
+// unquoted identifiers), without allocating.
+func equalFold[T []byte | string](a []byte, b T) bool {
 	if len(a) != len(b) {
 		return false
 	}
