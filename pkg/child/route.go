@@ -31,42 +31,24 @@ func (r routing) last() int {
 // routerOptions builds the router's options from a configuration.
 func routerOptions(cfg *config.Config) (*router.Options, error) {
 	return router.NewOptions(router.Config{
-		LoadBalanceMode:                   cfg.LoadBalanceMode && cfg.ClusteringModeStreaming(),
-		StatementLevelLoadBalance:         cfg.StatementLevelLoadBalance,
-		DisableLoadBalanceOnWrite:         cfg.DisableLoadBalanceOnWrite,
-		AllowSQLComments:                  cfg.AllowSqlComments,
-		IgnoreLeadingWhiteSpace:           cfg.IgnoreLeadingWhiteSpace,
-		CheckTempTable:                    cfg.CheckTempTable,
-		CheckUnloggedTable:                cfg.CheckUnloggedTable,
-		ReadOnlyFunctionList:              joinList(cfg.ReadOnlyFunctionList, ","),
-		WriteFunctionList:                 joinList(cfg.WriteFunctionList, ","),
-		PrimaryRoutingQueryPatternList:    cfgRaw(cfg, "primary_routing_query_pattern_list"),
-		DelayThreshold:                    uint64(cfg.DelayThreshold),
-		DelayThresholdByTime:              uint64(cfg.DelayThresholdByTime),
-		PreferLowerDelayStandby:           cfg.PreferLowerDelayStandby,
-		AppNameRedirectPreferenceList:     cfg.AppNameRedirectPreferenceList,
-		DatabaseRedirectPreferenceList:    cfg.DatabaseRedirectPreferenceList,
-		UserRedirectPreferenceList:        cfg.UserRedirectPreferenceList,
-		DMLAdaptiveObjectRelationshipList: cfg.DmlAdaptiveObjectRelationshipList,
+		LoadBalanceMode:             cfg.LoadBalanceMode && cfg.ClusteringModeStreaming(),
+		StatementLevelLoadBalance:   cfg.StatementLevelLoadBalance,
+		DisableLoadBalanceOnWrite:   cfg.DisableLoadBalanceOnWrite,
+		AllowSQLComments:            cfg.AllowSqlComments,
+		IgnoreLeadingWhiteSpace:     cfg.IgnoreLeadingWhiteSpace,
+		CheckTempTable:              cfg.CheckTempTable,
+		CheckUnloggedTable:          cfg.CheckUnloggedTable,
+		ReadOnlyFunctions:           cfg.ReadOnlyFunctions,
+		WriteFunctions:              cfg.WriteFunctions,
+		PrimaryRoutingQueryPatterns: cfg.PrimaryRouting,
+		DelayThreshold:              uint64(cfg.DelayThreshold),
+		DelayThresholdByTime:        uint64(cfg.DelayThresholdByTime),
+		PreferLowerDelayStandby:     cfg.PreferLowerDelayStandby,
+		AppNameRedirects:            cfg.AppNameRedirect,
+		DatabaseRedirects:           cfg.DatabaseRedirect,
+		UserRedirects:               cfg.UserRedirect,
+		DMLAdaptiveRelations:        cfg.DMLAdaptiveRel,
 	})
-}
-
-func joinList(l []string, sep string) string {
-	out := ""
-	for i, s := range l {
-		if i > 0 {
-			out += sep
-		}
-		out += s
-	}
-	return out
-}
-
-// cfgRaw is a list parameter's configured text (its separator may be
-// escaped inside entries, which splitting and joining would lose).
-func cfgRaw(cfg *config.Config, name string) string {
-	v, _ := cfg.Value(name)
-	return v
 }
 
 // snapshot refreshes the session's view of the nodes when shared memory

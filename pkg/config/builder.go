@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -464,30 +463,25 @@ func (b *builder) resolveMode() {
 }
 
 // compileLists builds the regular expressions and parsed lists. Invalid
-// function/table patterns are skipped with a WARNING as Pgpool does; an
-// invalid redirect or relationship list is an error as in Pgpool.
+// function/table/query patterns are skipped with a WARNING as Pgpool does;
+// an invalid redirect or relationship list is an error as in Pgpool.
 func (b *builder) compileLists() {
 	c := b.c
-	re := func(name string, items []string, icase bool) []*regexp.Regexp {
-		var out []*regexp.Regexp
-		for _, it := range items {
-			r, err := anchoredRegexp(it, icase)
-			if err != nil {
-				b.diag(LevelWarning, b.at(name), name, fmt.Sprintf("unable to add regex pattern for %q, %v", name, err))
-				continue
-			}
-			out = append(out, r)
+	re := func(name string, items []string) []Pattern {
+		out, errs := compilePatterns(items)
+		for _, err := range errs {
+			b.diag(LevelWarning, b.at(name), name, fmt.Sprintf("unable to add regex pattern for %q, %v", name, err))
 		}
 		return out
 	}
-	c.ReadOnlyFunctions = re("read_only_function_list", c.ReadOnlyFunctionList, true)
-	c.WriteFunctions = re("write_function_list", c.WriteFunctionList, true)
-	c.PrimaryRouting = re("primary_routing_query_pattern_list", c.PrimaryRoutingQueryPatternList, true)
-	c.CacheSafeTables = re("cache_safe_memqcache_table_list", c.CacheSafeMemqcacheTableList, true)
-	c.CacheUnsafeTables = re("cache_unsafe_memqcache_table_list", c.CacheUnsafeMemqcacheTableList, true)
+	c.ReadOnlyFunctions = re("read_only_function_list", c.ReadOnlyFunctionList)
+	c.WriteFunctions = re("write_function_list", c.WriteFunctionList)
+	c.PrimaryRouting = re("primary_routing_query_pattern_list", c.PrimaryRoutingQueryPatternList)
+	c.CacheSafeTables = re("cache_safe_memqcache_table_list", c.CacheSafeMemqcacheTableList)
+	c.CacheUnsafeTables = re("cache_unsafe_memqcache_table_list", c.CacheUnsafeMemqcacheTableList)
 
-	redirect := func(name, val string) []RedirectRule {
-		rules, err := parseRedirectList(val)
+	redirect := func(name, val string) []Redirect {
+		rules, err := ParseRedirectList(val)
 		if err != nil {
 			b.fail(b.at(name), &ParseError{Param: name, Value: val, Msg: err.Error(), Allowed: "pattern:primary|standby|node[(ratio)],..."})
 		}
@@ -496,7 +490,7 @@ func (b *builder) compileLists() {
 	c.DatabaseRedirect = redirect("database_redirect_preference_list", c.DatabaseRedirectPreferenceList)
 	c.AppNameRedirect = redirect("app_name_redirect_preference_list", c.AppNameRedirectPreferenceList)
 	c.UserRedirect = redirect("user_redirect_preference_list", c.UserRedirectPreferenceList)
-	rel, err := parseObjectRelations(c.DmlAdaptiveObjectRelationshipList)
+	rel, err := ParseObjectRelationshipList(c.DmlAdaptiveObjectRelationshipList)
 	if err != nil {
 		b.fail(b.at("dml_adaptive_object_relationship_list"), &ParseError{Param: "dml_adaptive_object_relationship_list",
 			Value: c.DmlAdaptiveObjectRelationshipList, Msg: err.Error(), Allowed: "object:object,... (functions end in ())"})

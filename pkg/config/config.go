@@ -2,7 +2,6 @@ package config
 
 import (
 	"math"
-	"regexp"
 	"strings"
 )
 
@@ -35,16 +34,17 @@ type Config struct {
 	// when use_watchdog is on (0 otherwise).
 	PgpoolNodeID int
 
-	// Parsed forms of string parameters the router needs.
-	DatabaseRedirect  []RedirectRule // database_redirect_preference_list
-	AppNameRedirect   []RedirectRule // app_name_redirect_preference_list
-	UserRedirect      []RedirectRule // user_redirect_preference_list
+	// Parsed forms of the list parameters (lists.go); the router uses
+	// these, never the strings.
+	DatabaseRedirect  []Redirect // database_redirect_preference_list
+	AppNameRedirect   []Redirect // app_name_redirect_preference_list
+	UserRedirect      []Redirect // user_redirect_preference_list
 	DMLAdaptiveRel    []ObjectRelation
-	ReadOnlyFunctions []*regexp.Regexp // read_only_function_list, anchored, case-insensitive
-	WriteFunctions    []*regexp.Regexp // write_function_list, anchored, case-insensitive
-	PrimaryRouting    []*regexp.Regexp // primary_routing_query_pattern_list, anchored, case-insensitive
-	CacheSafeTables   []*regexp.Regexp
-	CacheUnsafeTables []*regexp.Regexp
+	ReadOnlyFunctions []Pattern // read_only_function_list
+	WriteFunctions    []Pattern // write_function_list
+	PrimaryRouting    []Pattern // primary_routing_query_pattern_list
+	CacheSafeTables   []Pattern
+	CacheUnsafeTables []Pattern
 
 	BackendClusteringMode                 string   `pgpool:"backend_clustering_mode"`
 	ListenAddresses                       []string `pgpool:"listen_addresses"`

@@ -378,25 +378,72 @@ app_name_redirect_preference_list = 'psql:STANDBY(0.5)'
 user_redirect_preference_list = 'admin:primary'
 dml_adaptive_object_relationship_list = 'tbl1:tbl2, fn_a():tbl3'`)
 	r := c.DatabaseRedirect
-	if len(r) != 3 || r[0].Target != config.RedirectPrimary || r[0].Ratio != 1 ||
-		r[1].Target != config.RedirectNode || r[1].Node != 1 || r[1].Ratio != 0.3 || r[2].Target != config.RedirectStandby {
+	if len(r) != 3 || r[0].Node != config.SpecPrimary || r[0].Ratio != 1 ||
+		r[1].Node != 1 || r[1].Ratio != 0.3 || r[2].Node != config.SpecStandby {
 		t.Fatalf("rules = %+v", r)
 	}
-	if !r[1].Match("mydb3") || r[1].Match("mydb33") || r[1].Match("MYDB3") {
-		t.Errorf("regexp must be anchored and case-sensitive")
+	// Pgpool compiles them REG_ICASE and anchors them (add_regex_array).
+	if !r[1].Pattern.MatchString("mydb3") || r[1].Pattern.MatchString("mydb33") || !r[1].Pattern.MatchString("MYDB3") {
+		t.Errorf("regexp must be anchored and case-insensitive")
 	}
-	if !r[2].Match("testdb") {
+	if !r[2].Pattern.MatchString("testdb") {
 		t.Errorf("pattern with ^ not matched")
 	}
-	if a := c.AppNameRedirect; len(a) != 1 || a[0].Target != config.RedirectStandby || a[0].Ratio != 0.5 {
+	if a := c.AppNameRedirect; len(a) != 1 || a[0].Node != config.SpecStandby || a[0].Ratio != 0.5 {
 		t.Errorf("app rules = %+v", a)
 	}
-	if u := c.UserRedirect; len(u) != 1 || !u[0].Match("admin") {
+	if u := c.UserRedirect; len(u) != 1 || !u[0].Pattern.MatchString("admin") {
 		t.Errorf("user rules = %+v", u)
 	}
 	rel := c.DMLAdaptiveRel
-	if len(rel) != 2 || rel[1].Left.Kind != config.ObjectKindFunction || rel[1].Left.Name != "fn_a" || rel[0].Right.Kind != config.ObjectKindRelation {
+	if len(rel) != 2 || !rel[1].LeftFunction || rel[1].Left != "fn_a" || rel[0].RightFunction {
 		t.Errorf("relations = %+v", rel)
+	}
+}
+
+func TestParseRedirectList(t *testing.T) {
+	r, err := config.ParseRedirectList("postgres:primary, mydb\\d:1(0.3),  app.*:standby(0.5) ,x:PRIMARY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		pattern string
+		node    config.NodeSpec
+		ratio   float64
+	}{
+		{"postgres", config.SpecPrimary, 1}, {`mydb\d`, 1, 0.3}, {"app.*", config.SpecStandby, 0.5}, {"x", config.SpecPrimary, 1},
+	}
+	if len(r) != len(want) {
+		t.Fatalf("%d entries, want %d", len(r), len(want))
+	}
+	for i, w := range want {
+		if r[i].Pattern.Source != w.pattern || r[i].Node != w.node || r[i].Ratio != w.ratio {
+			t.Errorf("entry %d = %q %d %v, want %q %d %v", i, r[i].Pattern.Source, r[i].Node, r[i].Ratio, w.pattern, w.node, w.ratio)
+		}
+	}
+	if !r[1].Pattern.Match([]byte("MYDB7")) || r[1].Pattern.Match([]byte("xmydb7")) || r[1].Pattern.Match([]byte("mydb77")) {
+		t.Error("redirect patterns must be anchored and case-insensitive")
+	}
+	// Pgpool splits an entry at its first ':' (extract_string_tokens2).
+	if _, err := config.ParseRedirectList("a:b:primary"); err == nil {
+		t.Error(`"a:b:primary" accepted: the node spec after the first ':' is "b:primary"`)
+	}
+	for _, bad := range []string{"nocolon", ":1", "db:standby1", "db:128", "db:-1", "db:1(x)", "db:1(1.5)", "db:[", "db(:1"} {
+		if _, err := config.ParseRedirectList(bad); err == nil {
+			t.Errorf("ParseRedirectList(%q) accepted", bad)
+		}
+	}
+}
+
+// An invalid function pattern is left out with a WARNING, as Pgpool
+// does; the rest of the list still applies.
+func TestInvalidFunctionPatternIsSkipped(t *testing.T) {
+	c, d := mustLoad(t, "read_only_function_list = 'now,foo(,count'\n")
+	if len(c.ReadOnlyFunctions) != 2 || c.ReadOnlyFunctions[1].Source != "count" {
+		t.Fatalf("read_only_function_list = %+v", c.ReadOnlyFunctions)
+	}
+	if len(d) != 1 || d[0].Level != config.LevelWarning || !strings.Contains(d[0].String(), "foo(") {
+		t.Errorf("diagnostics = %v, want one WARNING naming foo(", d)
 	}
 }
 

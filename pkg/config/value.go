@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -267,27 +266,6 @@ func splitEscaped(s string) []string {
 	}
 	flush()
 	return out
-}
-
-// anchoredRegexp compiles a Pgpool function/table/query pattern: anchored
-// with ^ and $ unless already (add_regex_pattern), extended syntax,
-// case-insensitive when icase.
-func anchoredRegexp(pat string, icase bool) (*regexp.Regexp, error) {
-	p := pat
-	if !strings.HasPrefix(p, "^") {
-		p = "^" + p
-	}
-	if !strings.HasSuffix(p, "$") {
-		p += "$"
-	}
-	if icase {
-		p = "(?i)" + p
-	}
-	re, err := regexp.Compile(p)
-	if err != nil {
-		return nil, fmt.Errorf("invalid pattern %q: %w", pat, err)
-	}
-	return re, nil
 }
 
 // parseFlag parses backend_flagN ('|'-separated, case-sensitive as Pgpool).

@@ -37,7 +37,7 @@ func SelectLoadBalancingNode(c *Cluster, o *Options, cl *Client, rnd func() floa
 	matched := false
 	apply := func(list []Redirect, subject string) {
 		for i := range list {
-			if !list[i].Pattern.re.MatchString(subject) {
+			if !list[i].Pattern.MatchString(subject) {
 				continue
 			}
 			matched, ratio = true, list[i].Ratio

@@ -104,8 +104,8 @@ func BenchmarkClassifyAndRoute(b *testing.B) {
 func BenchmarkSelectLoadBalancingNode(b *testing.B) {
 	c := cluster(1, 1, 2)
 	o := DefaultOptions()
-	o.DatabaseRedirects, _ = ParseRedirectList("postgres:primary,bench:standby(0.5)")
-	o.AppNameRedirects, _ = ParseRedirectList("psql:1")
+	o.DatabaseRedirects = mustRedirects(b, "postgres:primary,bench:standby(0.5)")
+	o.AppNameRedirects = mustRedirects(b, "psql:1")
 	r := rand.New(rand.NewPCG(1, 2))
 	cl := &Client{Database: "bench", AppName: "pgbench"}
 	b.ReportAllocs()
@@ -120,8 +120,8 @@ func BenchmarkSelectLoadBalancingNode(b *testing.B) {
 func TestFastPathDoesNotAllocate(t *testing.T) {
 	for _, mod := range []func(*Options){nil, func(o *Options) {
 		o.StatementLevelLoadBalance = true
-		o.DatabaseRedirects, _ = ParseRedirectList("bench:standby(0.9)")
-		o.PrimaryRoutingQueryPatterns, _ = ParseQueryPatternList(".*pg_sleep.*")
+		o.DatabaseRedirects = mustRedirects(t, "bench:standby(0.9)")
+		o.PrimaryRoutingQueryPatterns = patterns(t, ".*pg_sleep.*")
 	}} {
 		s, env := benchSession(t, mod)
 		var st Statement

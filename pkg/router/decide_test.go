@@ -3,6 +3,8 @@ package router
 import (
 	"errors"
 	"testing"
+
+	"github.com/pgpool-go/pgpool-go/pkg/config"
 )
 
 // TestRouteSteps has a case per step of the decision procedure (§4.4).
@@ -48,18 +50,18 @@ func TestRouteSteps(t *testing.T) {
 			sql: "SELECT * FROM ul", want: nodes(1), reason: ReasonLoadBalance},
 		{name: "step 5.8: primary_routing_query_pattern_list, quotes stripped",
 			mod: func(o *Options) {
-				o.PrimaryRoutingQueryPatterns, _ = ParseQueryPatternList(`SELECT \* FROM t1\;;SELECT .* FROM audit.*`)
+				o.PrimaryRoutingQueryPatterns = patterns(t, `SELECT \* FROM t1\;`, `SELECT .* FROM audit.*`)
 			},
 			sql: `SELECT * FROM "audit_log"`, want: nodes(0), reason: ReasonPattern},
 		{name: "step 5.9: volatile function", sql: "SELECT nextval('s')", want: nodes(0), reason: ReasonWritingFunction},
 		{name: "step 5.9: stable function is fine", sql: "SELECT now()", want: nodes(1), reason: ReasonLoadBalance},
-		{name: "step 5.9: write_function_list", mod: func(o *Options) { o.WriteFunctions, _ = ParseFunctionList("now") },
+		{name: "step 5.9: write_function_list", mod: func(o *Options) { o.WriteFunctions = patterns(t, "now") },
 			sql: "SELECT now()", want: nodes(0), reason: ReasonWritingFunction},
 		{name: "step 5.9: read_only_function_list makes unlisted functions writing (T14)",
-			mod: func(o *Options) { o.ReadOnlyFunctions, _ = ParseFunctionList("now") },
+			mod: func(o *Options) { o.ReadOnlyFunctions = patterns(t, "now") },
 			sql: "SELECT count(*) FROM t", want: nodes(0), reason: ReasonWritingFunction},
 		{name: "step 5.9: read_only_function_list needs the schema for qualified calls",
-			mod: func(o *Options) { o.ReadOnlyFunctions, _ = ParseFunctionList("now,pg_catalog\\.now") },
+			mod: func(o *Options) { o.ReadOnlyFunctions = patterns(t, "now", "pg_catalog\\.now") },
 			sql: "SELECT pg_catalog.now(), now()", want: nodes(1), reason: ReasonLoadBalance},
 		{name: "step 5.10: dml_adaptive table written earlier", mod: func(o *Options) { o.DisableLoadBalanceOnWrite = WriteDMLAdaptive },
 			setup: func(t *testing.T, ts *testSession) {
@@ -73,7 +75,7 @@ func TestRouteSteps(t *testing.T) {
 			}, sql: "SELECT * FROM u", want: nodes(1), reason: ReasonLoadBalance},
 		{name: "step 5.10: dml_adaptive relationship list", mod: func(o *Options) {
 			o.DisableLoadBalanceOnWrite = WriteDMLAdaptive
-			o.DMLAdaptiveRelations, _ = ParseObjectRelationshipList("t:t_summary, refresh():stats")
+			o.DMLAdaptiveRelations, _ = config.ParseObjectRelationshipList("t:t_summary, refresh():stats")
 		}, setup: func(t *testing.T, ts *testSession) {
 			ts.run(t, "BEGIN", 'T')
 			ts.run(t, "INSERT INTO t VALUES (1)", 'T')

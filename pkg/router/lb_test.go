@@ -5,15 +5,6 @@ import (
 	"testing"
 )
 
-func mustRedirects(t *testing.T, s string) []Redirect {
-	t.Helper()
-	r, err := ParseRedirectList(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 // TestSelectLoadBalancingNode has a case per step of §4.2.
 func TestSelectLoadBalancingNode(t *testing.T) {
 	cases := []struct {
