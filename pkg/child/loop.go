@@ -118,11 +118,17 @@ func (s *session) wait() error {
 	if s.idleLimit() > 0 && s.pend.empty() {
 		timeout = 1000
 	}
+	// A TLS connection may hold readable bytes the socket will not
+	// signal (what did not fit the read buffer): read them now.
+	hidden := s.hiddenReadable(fds)
+	if hidden {
+		timeout = 0
+	}
 	n, err := relay.Poll(fds, timeout)
 	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if n == 0 && !hidden {
 		return s.checkIdle()
 	}
 	if fds[0].Revents != 0 {
@@ -139,7 +145,7 @@ func (s *session) wait() error {
 			return nil
 		}
 	}
-	if fds[1].Revents&(unix.POLLIN|unix.POLLHUP|unix.POLLERR|unix.POLLRDHUP) != 0 {
+	if fds[1].Revents&(unix.POLLIN|unix.POLLHUP|unix.POLLERR|unix.POLLRDHUP) != 0 || readHidden(fds[1], s.client) {
 		if err := s.client.Fill(); err != nil && !errors.Is(err, relay.ErrWouldBlock) {
 			if s.client.Buffered() == 0 || !s.clientReadable() {
 				s.vanished = true
@@ -153,7 +159,7 @@ func (s *session) wait() error {
 		if c == nil {
 			continue
 		}
-		if fds[i].Revents&(unix.POLLIN|unix.POLLHUP|unix.POLLERR) != 0 {
+		if fds[i].Revents&(unix.POLLIN|unix.POLLHUP|unix.POLLERR) != 0 || readHidden(fds[i], c.Conn) {
 			if err := c.Fill(); err != nil && !errors.Is(err, relay.ErrWouldBlock) {
 				if c.Buffered() == 0 {
 					return &nodeError{node: node, err: err}
@@ -163,6 +169,30 @@ func (s *session) wait() error {
 		i++
 	}
 	return nil
+}
+
+// hiddenReadable reports whether a connection polled for input holds
+// bytes in its transport (fds[1] is the client, then the nodes' in order).
+func (s *session) hiddenReadable(fds []unix.PollFd) bool {
+	if readHidden(fds[1], s.client) {
+		return true
+	}
+	i := 2
+	for _, c := range s.slot.Conns {
+		if c == nil {
+			continue
+		}
+		if readHidden(fds[i], c.Conn) {
+			return true
+		}
+		i++
+	}
+	return false
+}
+
+// readHidden: c is polled for input and its transport holds some.
+func readHidden(fd unix.PollFd, c *relay.Conn) bool {
+	return fd.Events&unix.POLLIN != 0 && c.Hidden() > 0
 }
 
 // idleLimit is client_idle_limit in seconds (client_idle_limit_in_recovery

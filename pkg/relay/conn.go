@@ -136,23 +136,20 @@ func (c *Conn) Fill() error {
 	return err
 }
 
-// drainTransport moves everything a buffering transport holds into the
-// read buffer, growing it if needed (by at most what the transport holds:
-// for TLS, its read-ahead of whole records). The session loop polls the
-// socket only when Fill found nothing, so bytes left inside the transport
-// would wait for the next packet from the peer, maybe forever.
+// drainTransport moves what a buffering transport holds into the free
+// space of the read buffer. What does not fit stays in the transport:
+// Hidden reports it, and the session loop reads it without waiting for
+// the socket. (Growing the buffer to take it all instead made a large
+// result through TLS copy the ever-larger buffer on every read: 38 MB to
+// a TLS client took 6.7 s, against 0.12 s in plain text.)
 func (c *Conn) drainTransport() {
-	for k := c.bt.Buffered(); k > 0; k = c.bt.Buffered() {
-		if len(c.rbuf)-c.rend < k {
-			if c.rpos > 0 {
-				c.rend = copy(c.rbuf, c.rbuf[c.rpos:c.rend])
-				c.rpos = 0
+	for c.bt.Buffered() > 0 {
+		if c.rend == len(c.rbuf) {
+			if c.rpos == 0 {
+				return
 			}
-			if len(c.rbuf)-c.rend < k {
-				nb := make([]byte, c.rend+k+DefaultBufSize)
-				copy(nb, c.rbuf[:c.rend])
-				c.rbuf = nb
-			}
+			c.rend = copy(c.rbuf, c.rbuf[c.rpos:c.rend])
+			c.rpos = 0
 		}
 		n, err := c.tr.Read(c.rbuf[c.rend:])
 		c.rend += n
@@ -160,6 +157,16 @@ func (c *Conn) drainTransport() {
 			return // an error comes back at the next Fill
 		}
 	}
+}
+
+// Hidden is what the transport holds beyond the read buffer (TLS records
+// read ahead, plaintext that did not fit): bytes a Fill returns although
+// the socket may never become readable again for them.
+func (c *Conn) Hidden() int {
+	if c.bt == nil {
+		return 0
+	}
+	return c.bt.Buffered()
 }
 
 // Header returns the type and total length (type byte excluded, length

@@ -42,8 +42,9 @@ import (
 // whole record (maxPlaintext), using a spill buffer when the caller's
 // buffer is smaller. After each tls.Conn.Read, tls.Conn therefore holds
 // nothing: what is left is in socketConn's read-ahead and the spill,
-// both counted by Buffered, and Conn.Fill drains them into its own buffer
-// before it returns (see Conn.drainTransport).
+// both counted by Buffered. Conn.Fill drains them into its own buffer as
+// far as it has room (Conn.drainTransport); the session loop reads the
+// rest without waiting for the socket (Conn.Hidden).
 
 // maxPlaintext is the largest plaintext a TLS record carries (RFC 8446
 // §5.1, crypto/tls maxPlaintext).
