@@ -19,7 +19,14 @@ import (
 // after the first ReadyForQuery.
 func rawSession(t *testing.T, p *pgcluster.Pgpool) (net.Conn, *bufio.Reader) {
 	t.Helper()
-	nc, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(p.Port()))
+	return rawSessionAt(t, p.Port())
+}
+
+// rawSessionAt is rawSession with whatever listens on port: pgpoold or a
+// PostgreSQL node, to compare their answers.
+func rawSessionAt(t *testing.T, port int) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	nc, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,6 +77,17 @@ func (s *session) frontend(f []byte) error {
 			return nil
 		}
 	}
+	if s.discard {
+		switch f[0] {
+		case 'S':
+			s.discard = false
+		case 'X':
+			s.closing = true
+			return nil
+		default:
+			return nil // ignored until Sync, as PostgreSQL does
+		}
+	}
 	switch f[0] {
 	case 'Q':
 		return s.simpleQuery(f)

@@ -69,9 +69,9 @@ func (p *pending) pop() {
 // after an error a node discards every message until Sync (a simple Query
 // too) and answers none of them. Entries of other nodes stay in place.
 // It returns the number of dropped entries that ended a group, which the
-// caller no longer waits for.
+// caller no longer waits for, and whether node has a Sync queued.
 // A dropped Parse that moved a statement marks that move failed.
-func (p *pending) dropUntilSync(node int16, moves []move) (groups int) {
+func (p *pending) dropUntilSync(node int16, moves []move) (groups int, synced bool) {
 	out := 0
 	dropping := true
 	for i := 0; i < p.n; i++ {
@@ -93,7 +93,7 @@ func (p *pending) dropUntilSync(node int16, moves []move) (groups int) {
 		out++
 	}
 	p.n = out
-	return groups
+	return groups, !dropping
 }
 
 // has reports whether node has an entry waiting.
@@ -104,4 +104,22 @@ func (p *pending) has(node int16) bool {
 		}
 	}
 	return false
+}
+
+// describe lists the entries for a protocol-violation message: kind and
+// node of each, the head first ("B1 D1 S0 S1").
+func (p *pending) describe() string {
+	var b []byte
+	for i := 0; i < p.n && i < 32; i++ {
+		e := p.ring[(p.head+i)%len(p.ring)]
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, e.kind)
+		b = append(b, itoa(int(e.node))...)
+		if e.deferred {
+			b = append(b, '*')
+		}
+	}
+	return string(b)
 }

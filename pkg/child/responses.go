@@ -169,7 +169,7 @@ func completes(e *pendEntry, typ byte) bool {
 func (s *session) readyForQuery(node int, f []byte) error {
 	e := *s.pend.front()
 	if e.kind != 'Q' && e.kind != 'F' && e.kind != 'S' {
-		return &nodeError{node: node, err: &relay.ProtocolError{Msg: "unexpected ReadyForQuery from backend"}}
+		return &nodeError{node: node, err: &relay.ProtocolError{Msg: "unexpected ReadyForQuery from backend (waiting for " + s.pend.describe() + ")"}}
 	}
 	s.pend.pop()
 	st := f[5]
@@ -323,7 +323,9 @@ func (s *session) errorResponse(node int, f []byte) error {
 		s.batchErr = true
 		s.batchErrNodes.set(node)
 		s.pend.pop()
-		s.pend.waitZ -= s.pend.dropUntilSync(int16(node), s.moves)
+		groups, synced := s.pend.dropUntilSync(int16(node), s.moves)
+		s.pend.waitZ -= groups
+		s.discard = s.discard || !synced
 	}
 	return nil
 }

@@ -39,6 +39,11 @@ type session struct {
 	batchErr bool     // an error was forwarded in this extended batch
 	// batchErrNodes: the nodes that failed in this extended batch.
 	batchErrNodes nodeMask
+	// discard: an extended-protocol message failed and the client has not
+	// sent its Sync yet. PostgreSQL ignores every message but Sync then
+	// (ignore_till_sync) and so do we: forwarded, they would wait for
+	// answers the failed node never sends.
+	discard bool
 	// implicitTx: the Sync in flight ends an implicit transaction block
 	// on the primary (see primaryTx), whose write tracking its
 	// ReadyForQuery must end as a COMMIT would.
@@ -119,6 +124,7 @@ func (s *session) begin(fd int, host string, port int) {
 	s.tx, s.zStatus = 'I', 'I'
 	s.pend.reset()
 	s.syncMask, s.batchErr, s.copyIn, s.implicitTx = nodeMask{}, false, -1, false
+	s.discard = false
 	s.batchErrNodes.clear()
 	s.stmts.reset()
 	s.moves = s.moves[:0]
