@@ -58,8 +58,12 @@ sandbox: build
 	fi
 	@echo "connect with: psql -p 11000 test    (stop with $(SANDBOX)/shutdownall)"
 
+# Side-by-side pgbench: direct PostgreSQL, Pgpool-II, pgpoold (bin/pgpoold,
+# same pgpool.conf), PgBouncer, and both pgpools in raw mode; 3 interleaved
+# rounds x 20 s (about 30 min). Quick pass: make bench ARGS='-r 1 -T 10'.
+# Options: bench/run.sh -h. Results in /tmp/bench-results-*/ (bench/README.md).
 bench: build
-	@echo "bench: not available yet (issue 6)"; exit 1
+	bench/run.sh $(ARGS)
 
 clean:
 	rm -rf bin
