@@ -12,8 +12,11 @@ import (
 // resetTimeout bounds each reset query (Pgpool: 10 s).
 const resetTimeout = 10 * time.Second
 
-// resetBackends runs reset_query_list on every connection of the slot so
-// the next client starts clean (Pgpool §3.4). ABORT is skipped where the
+// resetBackends runs reset_query_list on the connections of the slot the
+// session used so the next client starts clean (Pgpool §3.4). Pgpool-II
+// resets every connection; one the session sent nothing to is still as
+// its last reset left it, and skipping it saves a round trip per session
+// (a client that only reads touches one node). ABORT is skipped where the
 // connection is idle. Any error means the slot is not cached: no session
 // state may leak to the next client (trap T23). Each reset query a node
 // runs is counted in SHOW pool_backend_stats, as Pgpool-II counts them
@@ -28,7 +31,7 @@ func (s *session) resetBackends() bool {
 		kind := shm.StatKind(s.stmt.Effect().Kind)
 		abort := strings.EqualFold(q, "ABORT")
 		for n, c := range s.slot.Conns {
-			if c == nil || abort && s.nodeTx[n] == 'I' && c.TxStatus == 'I' {
+			if c == nil || !s.touched.has(n) || abort && s.nodeTx[n] == 'I' && c.TxStatus == 'I' {
 				continue
 			}
 			if _, err := c.Query(q, time.Now().Add(resetTimeout)); err != nil {

@@ -63,12 +63,15 @@ type session struct {
 	// Routing (package router): the session's state, the statement being
 	// classified, the node snapshot and the statement effects awaiting
 	// their outcome.
-	rs          router.Session
-	stmt        router.Statement
-	renv        router.Env
-	cl          router.Cluster
-	clGen       uint64
-	localDown   nodeMask // nodes this session could not reach (failover_on_backend_error off)
+	rs        router.Session
+	stmt      router.Statement
+	renv      router.Env
+	cl        router.Cluster
+	clGen     uint64
+	localDown nodeMask // nodes this session could not reach (failover_on_backend_error off)
+	// touched: the nodes this session sent anything to. The others are as
+	// the last reset left them and need no reset at its end.
+	touched     nodeMask
 	sqlPrepared map[string]router.Prepared
 	sqlPrepText map[string][]byte
 	qEff        router.Effect // the simple query in flight
@@ -132,6 +135,7 @@ func (s *session) begin(fd int, host string, port int) {
 	clear(s.sqlPrepared)
 	clear(s.sqlPrepText)
 	s.localDown, s.clGen, s.groupErr = nodeMask{}, 0, false
+	s.touched = nodeMask{}
 	s.cl.Nodes = s.cl.Nodes[:0]
 	s.vanished, s.closing, s.failed = false, false, false
 	s.idle = time.Now()
@@ -193,6 +197,7 @@ func (s *session) sendError(e *relay.PgError) {
 // backendConn returns the session's connection to node, opening it when
 // needed. A failure is reported to the client by the caller.
 func (s *session) backendConn(node int) (*backend.Conn, error) {
+	s.touched.set(node)
 	if c := s.slot.Conns[node]; c != nil {
 		return c, nil
 	}
