@@ -3,9 +3,11 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -268,4 +270,78 @@ func TestShowPoolStatusAndVersion(t *testing.T) {
 	if items["port"] != strconv.Itoa(p.Port()) || items["backend_status0"] != "up" || items["backend_clustering_mode"] == "" {
 		t.Errorf("pool_status items: port=%q backend_status0=%q mode=%q", items["port"], items["backend_status0"], items["backend_clustering_mode"])
 	}
+}
+
+// connection_life_time closes a pooled connection that stayed idle that
+// long, and child_life_time replaces a child that waited that long for a
+// client, both while no client comes: the idle child wakes up for them.
+func TestLifetimesExpireWithoutClients(t *testing.T) {
+	cluster.Reset(t)
+	p := rawPool(t, pgcluster.PgpoolOptions{NumInitChildren: 1, MaxPool: 1, Params: map[string]string{
+		"connection_life_time": "1", "child_life_time": "3",
+	}})
+	ctx := context.Background()
+	direct := dial(t, cluster.Node(0).ConnString(pgcluster.Database))
+	alive := func(pid int) bool {
+		var n int
+		if err := direct.QueryRow(ctx, "select count(*) from pg_stat_activity where pid = $1", pid).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
+	a := dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
+	backend := backendPid(t, a)
+	child := childServing(t, a)
+	a.Close(ctx)
+	if !alive(backend) {
+		t.Fatal("the backend connection was not kept in the pool")
+	}
+	pgcluster.Eventually(t, 5*time.Second, 100*time.Millisecond, func() error {
+		if alive(backend) {
+			return fmt.Errorf("backend %d still connected after connection_life_time = 1", backend)
+		}
+		return nil
+	})
+	pgcluster.Eventually(t, 8*time.Second, 100*time.Millisecond, func() error {
+		if processAlive(child) {
+			return fmt.Errorf("child %d still running after child_life_time = 3", child)
+		}
+		return nil
+	})
+	b := dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
+	if got := childServing(t, b); got == child {
+		t.Fatalf("served by child %d again, want a new child", got)
+	}
+}
+
+// childServing returns the pid of the pgpoold child serving c: with one
+// child, the one pid SHOW pool_processes lists.
+func childServing(t *testing.T, c *pgx.Conn) int {
+	t.Helper()
+	rows, err := c.Query(context.Background(), "show pool_processes", pgx.QueryExecModeSimpleProtocol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	pids := map[string]bool{}
+	for rows.Next() {
+		vals, _ := rows.Values()
+		for i, f := range rows.FieldDescriptions() {
+			if f.Name == "pool_pid" {
+				pids[vals[i].(string)] = true
+			}
+		}
+	}
+	if len(pids) != 1 {
+		t.Fatalf("SHOW pool_processes lists pids %v, want the one child", pids)
+	}
+	for pid := range pids {
+		n, _ := strconv.Atoi(pid)
+		return n
+	}
+	return 0
+}
+
+func processAlive(pid int) bool {
+	return syscall.Kill(pid, 0) == nil
 }

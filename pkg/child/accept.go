@@ -36,9 +36,13 @@ func acceptPoller(listeners []int, wakefd int) (int, error) {
 // accept waits for a connection. It returns fd < 0 when it woke up for
 // another reason (signal, timer), so the caller re-checks its flags.
 func (c *Child) accept() (fd int, host string, port int, err error) {
+	// An idle child sleeps until a client, a signal (the wake pipe) or its
+	// next lifetime deadline: waking it without cause costs the machine
+	// CPU in every one of num_init_children processes.
 	timeout := -1
-	if c.cfg.ChildLifeTime > 0 || c.cfg.ConnectionLifeTime > 0 {
-		timeout = 1000 // the lifetimes are checked once a second
+	if !c.wakeAt.IsZero() {
+		timeout = int(time.Until(c.wakeAt)/time.Millisecond) + 1
+		timeout = max(timeout, 1)
 	}
 	var events [4]unix.EpollEvent
 	n, err := relay.EpollWait(c.epfd, events[:], timeout)

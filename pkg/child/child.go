@@ -41,8 +41,11 @@ type Child struct {
 	rcache *router.Cache
 
 	idleSince time.Time // waiting for a client since
-	sessions  int       // sessions served
-	sess      *session  // reused for every session: buffers are allocated once
+	// wakeAt: when between() has something to do again without a client
+	// or a signal (child_life_time, connection_life_time); zero: never.
+	wakeAt   time.Time
+	sessions int      // sessions served
+	sess     *session // reused for every session: buffers are allocated once
 }
 
 // Main runs a child started by the supervisor and returns its exit code.
@@ -177,9 +180,15 @@ func (c *Child) between() (code int, exit bool) {
 	}
 	// child_life_time recycles a child only after it served a client
 	// (Pgpool: a never-used child is never recycled).
-	if c.cfg.ChildLifeTime > 0 && c.sessions > 0 && time.Since(c.idleSince) >= time.Duration(c.cfg.ChildLifeTime)*time.Second {
-		c.log.Debug().Msg("child_life_time reached; restarting the child")
-		return spawn.ExitRestart, true
+	now := time.Now()
+	c.wakeAt = time.Time{}
+	if c.cfg.ChildLifeTime > 0 && c.sessions > 0 {
+		end := c.idleSince.Add(time.Duration(c.cfg.ChildLifeTime) * time.Second)
+		if !now.Before(end) {
+			c.log.Debug().Msg("child_life_time reached; restarting the child")
+			return spawn.ExitRestart, true
+		}
+		c.wakeAt = end
 	}
 	if c.flags.reload.Swap(false) {
 		c.reload()
@@ -188,7 +197,10 @@ func (c *Child) between() (code int, exit bool) {
 		c.pool.CloseIdle()
 	}
 	if c.cfg.ConnectionLifeTime > 0 {
-		c.pool.ExpireIdle(time.Now(), time.Duration(c.cfg.ConnectionLifeTime)*time.Second)
+		next := c.pool.ExpireIdle(now, time.Duration(c.cfg.ConnectionLifeTime)*time.Second)
+		if !next.IsZero() && (c.wakeAt.IsZero() || next.Before(c.wakeAt)) {
+			c.wakeAt = next
+		}
 	}
 	return 0, false
 }
