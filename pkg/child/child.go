@@ -13,6 +13,7 @@ import (
 	"github.com/pgpool-go/pgpool-go/pkg/config"
 	"github.com/pgpool-go/pgpool-go/pkg/logging"
 	"github.com/pgpool-go/pgpool-go/pkg/pool"
+	"github.com/pgpool-go/pgpool-go/pkg/relay"
 	"github.com/pgpool-go/pgpool-go/pkg/router"
 	"github.com/pgpool-go/pgpool-go/pkg/shm"
 	"github.com/pgpool-go/pgpool-go/pkg/spawn"
@@ -51,6 +52,9 @@ type Child struct {
 // Main runs a child started by the supervisor and returns its exit code.
 func Main(env *spawn.Env, passwords func(cfg *config.Config, user, configured string) backend.Password) int {
 	spawn.SetName("pgpool")
+	// Between two clients under connect-per-transaction loads a child
+	// waits tens of milliseconds: keep that wait raw (relay.Poll).
+	relay.SetRawWait(50 * time.Millisecond)
 	c, err := start(env)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pgpool child %d: %v\n", env.Slot, err)

@@ -9,9 +9,15 @@ import (
 )
 
 // spinWait is how long Poll first waits with a raw system call, outside
-// the Go scheduler's view. A backend's answer or a benchmark client's next
-// query arrives well within it.
-const spinWait = 3 * time.Millisecond
+// the Go scheduler's view (SetRawWait). A backend's answer or a client's
+// next query arrives well within the default.
+var spinWait = 3 * time.Millisecond
+
+// SetRawWait sets how long Poll and EpollWait wait with a raw system call
+// before they block the ordinary way. A child, whose one goroutine does
+// all the work, uses a longer one (see Poll); a process with several busy
+// goroutines keeps the default, since a raw wait holds its P.
+func SetRawWait(d time.Duration) { spinWait = d }
 
 // Poll waits for events on fds like poll(2), timeout in milliseconds
 // (-1: none).
@@ -23,16 +29,22 @@ const spinWait = 3 * time.Millisecond
 // process answering in 100 µs cost 42 µs of CPU that way (the netpoller
 // costs as much), and 13 µs with a raw system call. So Poll first waits
 // up to spinWait with a raw ppoll, which the runtime sees as running Go
-// code (sysmon preempts that only after 10 ms, longer than spinWait), and
-// only then blocks the ordinary way, so that an idle session costs
-// nothing.
+// code, and only then blocks the ordinary way, so that an idle session
+// costs nothing.
+//
+// Children wait up to 50 ms (child.Main) and run without asynchronous
+// preemption (supervisor.childGODEBUG), so sysmon does not interrupt the
+// raw wait; the cost of a long one is that a garbage collection started
+// by another goroutine of the child waits for it. With 3 ms, children
+// under pgbench -C fell into the blocking phase between clients, and
+// waking from it (the runtime retaking and handing back the P, sysmon
+// back on its 20 µs tick) cost 0.38 ms of CPU per connection; with 50 ms,
+// 0.26 ms.
 func Poll(fds []unix.PollFd, timeout int) (int, error) {
-	first := int(spinWait / time.Millisecond)
-	if timeout >= 0 && timeout < first {
-		first = timeout
-	}
-	ts := unix.NsecToTimespec(int64(first) * int64(time.Millisecond))
+	first := rawTimeout(timeout)
+	end := time.Now().Add(time.Duration(first) * time.Millisecond)
 	for {
+		ts := unix.NsecToTimespec(int64(max(time.Until(end), 0)))
 		r, _, e := syscall.RawSyscall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), uintptr(len(fds)),
 			uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
 		if e == 0 {
@@ -56,18 +68,26 @@ func Poll(fds []unix.PollFd, timeout int) (int, error) {
 	}
 }
 
+// rawTimeout is the part of timeout (ms, -1 none) spent in the raw wait.
+func rawTimeout(timeout int) int {
+	first := int(spinWait / time.Millisecond)
+	if timeout >= 0 && timeout < first {
+		first = timeout
+	}
+	return first
+}
+
 // EpollWait is epoll_wait with Poll's two-phase wait (a raw wait up to
 // spinWait, then an ordinary blocking one), for a child waiting for its
 // next client: under connect-per-transaction loads the next client comes
 // within the raw window.
 func EpollWait(ep int, events []unix.EpollEvent, timeout int) (int, error) {
-	first := int(spinWait / time.Millisecond)
-	if timeout >= 0 && timeout < first {
-		first = timeout
-	}
+	first := rawTimeout(timeout)
+	end := time.Now().Add(time.Duration(first) * time.Millisecond)
 	for {
+		left := int((time.Until(end) + time.Millisecond - 1) / time.Millisecond)
 		r, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(ep), uintptr(unsafe.Pointer(&events[0])),
-			uintptr(len(events)), uintptr(first), 0, 0)
+			uintptr(len(events)), uintptr(max(left, 0)), 0, 0)
 		if e == 0 {
 			if r > 0 || timeout >= 0 && timeout <= first {
 				return int(r), nil
