@@ -230,3 +230,44 @@ func TestExtendedUnknownNames(t *testing.T) {
 		t.Errorf("reads after the failed Bind: %v, want the session to go on, on the standby", seen)
 	}
 }
+
+// A temporary table outlives its session in a pooled connection when
+// reset_query_list does not DISCARD it: the next client of that
+// connection reads it on the primary (check_temp_table = catalog), while
+// its other reads still go to the standby.
+func TestTempTableLeftInAPooledConnection(t *testing.T) {
+	cluster.Reset(t)
+	execOn(t, primary, "create table plain (x int); insert into plain values (1)")
+	waitReplay(t)
+	for _, b := range binaries {
+		t.Run(b.name, func(t *testing.T) {
+			p := startPool(t, b.bin, 1, map[string]string{"backend_weight0": "0", "reset_query_list": "'ABORT'"})
+			ctx := context.Background()
+			first := connect(t, p, pgx.QueryExecModeSimpleProtocol, "")
+			var pid int
+			if err := first.QueryRow(ctx, "select pg_backend_pid()").Scan(&pid); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := first.Exec(ctx, "create temp table leftover (x int); insert into leftover values (42)"); err != nil {
+				t.Fatal(err)
+			}
+			first.Close(ctx)
+			for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeExec} {
+				next := connect(t, p, mode, "")
+				var again int
+				if err := next.QueryRow(ctx, "select pg_backend_pid()").Scan(&again); err != nil || again != pid {
+					t.Fatalf("backend pid %d (%v), want the pooled %d", again, err, pid)
+				}
+				var x int
+				if err := next.QueryRow(ctx, "select x from leftover").Scan(&x); err != nil || x != 42 {
+					t.Fatalf("%v: select from the temporary table the pooled connection holds: %d, %v", mode, x, err)
+				}
+				var port int
+				if err := next.QueryRow(ctx, "select inet_server_port() from plain").Scan(&port); err != nil || port != cluster.Node(standby).Port() {
+					t.Fatalf("%v: a read of a plain table answered from port %d (%v), want the standby's %d", mode, port, err, cluster.Node(standby).Port())
+				}
+				next.Close(ctx)
+			}
+		})
+	}
+}

@@ -31,6 +31,10 @@ type Conn struct {
 	TxStatus  byte          // of the last ReadyForQuery
 	Created   time.Time
 	TLS       *relay.TLSTransport // nil: plain text
+	// NoTemp: no temporary table can exist in this connection's
+	// session: no client statement reached it since it was opened or
+	// since a reset dropped its temporary tables (the child keeps it).
+	NoTemp bool
 }
 
 // Password supplies the password for a user when a node asks for one;

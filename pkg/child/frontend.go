@@ -154,6 +154,7 @@ func (s *session) sendGroup(f []byte, r routing, kind byte, sql []byte) error {
 		if err != nil {
 			return s.routeFailed(n, err)
 		}
+		s.sentTo(n, c)
 		if n != r.main && r.rewrite != nil {
 			c.Write(r.rewrite)
 		} else {
@@ -381,6 +382,7 @@ func (s *session) send(f []byte, t target, kind byte, stmt bool, rewrite []byte)
 		if err != nil {
 			return s.routeFailed(n, err)
 		}
+		s.sentTo(n, c)
 		if rewrite != nil && n != t.main {
 			c.Write(rewrite)
 		} else {

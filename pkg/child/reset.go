@@ -30,6 +30,7 @@ func (s *session) resetBackends() bool {
 		router.Classify([]byte(q), s.c.ropts, &s.stmt)
 		kind := shm.StatKind(s.stmt.Effect().Kind)
 		abort := strings.EqualFold(q, "ABORT")
+		dropsTemp := dropsTempTables(q)
 		for n, c := range s.slot.Conns {
 			if c == nil || !s.touched.has(n) || abort && s.nodeTx[n] == 'I' && c.TxStatus == 'I' {
 				continue
@@ -40,9 +41,19 @@ func (s *session) resetBackends() bool {
 			}
 			s.c.seg.CountStatement(n, kind)
 			s.nodeTx[n] = c.TxStatus
+			if dropsTemp {
+				c.NoTemp = true
+			}
 		}
 	}
 	return true
 }
 
 var _ = relay.Sync
+
+// dropsTempTables says whether a reset query drops the session's
+// temporary tables: DISCARD ALL, DISCARD TEMP or DISCARD TEMPORARY.
+func dropsTempTables(q string) bool {
+	f := strings.Fields(strings.ToUpper(strings.TrimSuffix(strings.TrimSpace(q), ";")))
+	return len(f) == 2 && f[0] == "DISCARD" && (f[1] == "ALL" || f[1] == "TEMP" || f[1] == "TEMPORARY")
+}

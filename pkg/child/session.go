@@ -194,6 +194,15 @@ func (s *session) sendError(e *relay.PgError) {
 	s.client.SetWbuf(relay.AppendError(s.client.Wbuf(), e))
 }
 
+// sentTo records that a client's statement went to node: on the primary
+// it may create a temporary table (see router.Session.NoTempTables).
+func (s *session) sentTo(node int, c *backend.Conn) {
+	if node == s.primary {
+		c.NoTemp = false
+		s.rs.NoTempTables = false
+	}
+}
+
 // backendConn returns the session's connection to node, opening it when
 // needed. A failure is reported to the client by the caller.
 func (s *session) backendConn(node int) (*backend.Conn, error) {

@@ -135,6 +135,7 @@ func (s *session) attach(deadline time.Time) bool {
 	}
 	s.c.slot.SetPoolConnected(slot.Index, true)
 	s.c.slot.SetCurrentPool(slot.Index, s.lbNode)
+	s.rs.NoTempTables = slot.Conns[s.primary].NoTemp
 	return s.greet(deadline)
 }
 
@@ -180,6 +181,7 @@ func (s *session) connect(node int) (*backend.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.NoTemp = true
 	s.slot.Conns[node] = c
 	s.c.slot.SetConn(s.slot.Index, node, c.Pid, c.Key)
 	// A node's first successful connection moves it from waiting to up.

@@ -337,7 +337,7 @@ func (s *Session) serializable(env *Env) (bool, error) {
 func (s *Session) relationChecks(st *Statement, env *Env) (Reason, error) {
 	o := s.Opts
 	need := factSystem
-	if o.CheckTempTable == TempCatalog {
+	if o.CheckTempTable == TempCatalog && !s.NoTempTables {
 		need |= factTemp
 	}
 	if o.CheckUnloggedTable {
