@@ -53,12 +53,7 @@ func TestFailedCursorClosedWithoutSync(t *testing.T) {
 				fe.Send(&pgproto3.Close{ObjectType: 'P', Name: "C_1"})
 				fe.Flush()
 			}
-			fe.Send(&pgproto3.Parse{Query: "select 2"})
-			fe.Send(&pgproto3.Bind{})
-			fe.Send(&pgproto3.Describe{ObjectType: 'P'})
-			fe.Send(&pgproto3.Execute{})
-			fe.Send(&pgproto3.Sync{})
-			fe.Flush()
+			sendSelect2(fe)
 			want := []string{"CloseComplete", "ParseComplete", "BindComplete", "RowDescription", "DataRow 2", "CommandComplete SELECT 1", "ReadyForQuery I"}
 			for _, w := range want {
 				if m := next(); m != w {
@@ -109,12 +104,7 @@ func TestMessagesAfterAnErrorAreIgnoredUntilSync(t *testing.T) {
 		fe.Send(&pgproto3.Sync{})
 		fe.Flush()
 		recv(1) // only the Sync's ReadyForQuery
-		fe.Send(&pgproto3.Parse{Query: "select 2"})
-		fe.Send(&pgproto3.Bind{})
-		fe.Send(&pgproto3.Describe{ObjectType: 'P'})
-		fe.Send(&pgproto3.Execute{})
-		fe.Send(&pgproto3.Sync{})
-		fe.Flush()
+		sendSelect2(fe)
 		recv(6)
 		return got
 	}
@@ -123,6 +113,18 @@ func TestMessagesAfterAnErrorAreIgnoredUntilSync(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("through pgpoold:\n%s\ndirectly:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// sendSelect2 sends "select 2" over the extended protocol, with its Sync.
+// The answer: ParseComplete, BindComplete, RowDescription, DataRow,
+// CommandComplete, ReadyForQuery.
+func sendSelect2(fe *pgproto3.Frontend) {
+	fe.Send(&pgproto3.Parse{Query: "select 2"})
+	fe.Send(&pgproto3.Bind{})
+	fe.Send(&pgproto3.Describe{ObjectType: 'P'})
+	fe.Send(&pgproto3.Execute{})
+	fe.Send(&pgproto3.Sync{})
+	fe.Flush()
 }
 
 func fmtMsg(m pgproto3.BackendMessage) string {
