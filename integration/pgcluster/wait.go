@@ -3,7 +3,10 @@ package pgcluster
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -62,7 +65,14 @@ func FreePort() (int, error) {
 }
 
 // FreePorts returns n distinct free ports on 127.0.0.1 (all bound at once, so
-// the kernel cannot hand out the same one twice).
+// no two are the same).
+//
+// They come from below the kernel's ephemeral range (ip_local_port_range,
+// 32768-60999 here), which the kernel draws from for every outgoing
+// connection's source port: a port from that range, left free while its
+// server is stopped (a failover test kills the primary and starts it
+// again), can be taken meanwhile by any client connection of the tests
+// running in parallel, and the server then cannot bind it again.
 func FreePorts(n int) ([]int, error) {
 	ls := make([]net.Listener, 0, n)
 	defer func() {
@@ -70,14 +80,32 @@ func FreePorts(n int) ([]int, error) {
 			l.Close()
 		}
 	}()
+	lo, hi := portRange()
 	ports := make([]int, 0, n)
-	for range n {
-		l, err := net.Listen("tcp4", "127.0.0.1:0")
+	for tries := 0; len(ports) < n; tries++ {
+		if tries == 1000 {
+			return nil, fmt.Errorf("find %d free ports on 127.0.0.1 in %d-%d: only %d after 1000 tries", n, lo, hi-1, len(ports))
+		}
+		port := lo + rand.IntN(hi-lo)
+		l, err := net.Listen("tcp4", "127.0.0.1:"+strconv.Itoa(port))
 		if err != nil {
-			return nil, fmt.Errorf("find a free port on 127.0.0.1: %w", err)
+			continue // taken
 		}
 		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		ports = append(ports, port)
 	}
 	return ports, nil
+}
+
+// portRange is where FreePorts draws from: [lo, hi), below the ephemeral
+// range, above the well-known ports and the sandbox's and the benchmark's.
+func portRange() (lo, hi int) {
+	lo, hi = 20000, 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		var first, last int
+		if _, err := fmt.Sscan(string(b), &first, &last); err == nil && first > lo+1000 && first < hi {
+			hi = first
+		}
+	}
+	return lo, hi
 }

@@ -59,6 +59,9 @@ func TestFreePorts(t *testing.T) {
 			t.Errorf("port %d twice in %v", p, ports)
 		}
 		seen[p] = true
+		if p < 20000 || p >= 32768 {
+			t.Errorf("port %d outside 20000-32767: the kernel may give it to a client as its source port", p)
+		}
 		// Free again after the call: we can bind it.
 		l, err := net.Listen("tcp4", "127.0.0.1:"+strconv.Itoa(p))
 		if err != nil {
