@@ -136,6 +136,11 @@ func (s *session) begin(fd int, host string, port int) {
 	clear(s.sqlPrepText)
 	s.localDown, s.clGen, s.groupErr = nodeMask{}, 0, false
 	s.touched = nodeMask{}
+	// Every connection a session starts with is idle: new, or reset at
+	// the end of the previous session (or discarded then).
+	for i := range s.nodeTx {
+		s.nodeTx[i] = 'I'
+	}
 	s.cl.Nodes = s.cl.Nodes[:0]
 	s.vanished, s.closing, s.failed = false, false, false
 	s.idle = time.Now()
