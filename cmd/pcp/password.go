@@ -87,30 +87,14 @@ func lookupPcppass(r io.Reader, host, port, user string) (string, bool) {
 	return "", false
 }
 
-// matchField is libpcp's pwdfMatchesString: "*:" matches anything, else the
-// field (with "\" escapes) must equal token; it returns what follows the ':'.
+// matchField is libpcp's pwdfMatchesString: "*:" matches anything, else
+// the field must equal token (passcrypt.MatchField); it returns what
+// follows the ':'.
 func matchField(line, token string) (string, bool) {
 	if strings.HasPrefix(line, "*:") {
 		return line[2:], true
 	}
-	j := 0
-	bslash := false
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		if c == '\\' && !bslash {
-			bslash = true
-			continue
-		}
-		if c == ':' && !bslash && j == len(token) {
-			return line[i+1:], true
-		}
-		bslash = false
-		if j == len(token) || c != token[j] {
-			return "", false
-		}
-		j++
-	}
-	return "", false
+	return passcrypt.MatchField(line, token)
 }
 
 // maxPasswordPrompt is simple_prompt's buffer: 100 bytes with the NUL.

@@ -108,10 +108,18 @@ func parseConfLine(line string) (name, value string, ok bool, err error) {
 	return name, s, true, nil
 }
 
-// userMatches reports whether a pool_passwd line belongs to user: the line
-// starts with the user name, where "\" escapes the next character, followed
-// by an unescaped ":" (pool_passwd.c userMatchesString).
+// userMatches reports whether a pool_passwd line belongs to user
+// (pool_passwd.c userMatchesString).
 func userMatches(line, user string) bool {
+	_, ok := MatchField(line, user)
+	return ok
+}
+
+// MatchField matches the first field of a line of Pgpool's password files
+// (pool_passwd, .pcppass): the field, where "\" escapes the next
+// character, must equal value and be followed by an unescaped ":". It
+// returns what follows that ":".
+func MatchField(line, value string) (rest string, ok bool) {
 	j := 0
 	bslash := false
 	for i := 0; i < len(line); i++ {
@@ -120,16 +128,16 @@ func userMatches(line, user string) bool {
 			bslash = true
 			continue
 		}
-		if c == ':' && !bslash && j == len(user) {
-			return true
+		if c == ':' && !bslash && j == len(value) {
+			return line[i+1:], true
 		}
-		if j == len(user) || c != user[j] {
-			return false
+		if j == len(value) || c != value[j] {
+			return "", false
 		}
 		bslash = false
 		j++
 	}
-	return false
+	return "", false
 }
 
 // escapeUser escapes ":" and backslash in a user name, as pool_passwd's reader
