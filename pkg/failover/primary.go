@@ -50,15 +50,5 @@ func (m *Manager) findPrimaryRepeatedly(stop <-chan struct{}) (int, []int) {
 // ask runs sql on node with the sr_check credentials.
 func (m *Manager) ask(node int, sql string) (*backend.Result, error) {
 	cfg := m.config()
-	b := cfg.Backends[node]
-	db := cfg.SrCheckDatabase
-	if db == "" {
-		db = "postgres"
-	}
-	timeout := 10 * time.Second
-	if cfg.ConnectTimeout > 0 {
-		timeout = time.Duration(cfg.ConnectTimeout) * time.Millisecond
-	}
-	return backend.QueryOnce(backend.Target{Node: node, Host: b.Host(), Port: b.Port}, cfg.SrCheckUser, db,
-		m.passwords(cfg.SrCheckUser, cfg.SrCheckPassword), sql, timeout)
+	return srcheck.Query(cfg, node, m.passwords(cfg.SrCheckUser, cfg.SrCheckPassword), sql)
 }

@@ -37,6 +37,13 @@ func Main(env *spawn.Env, passwords Passwords) int {
 // connection (Pgpool opens and closes them every cycle).
 func (w *worker) query(node int, sql string) (*backend.Result, error) {
 	cfg := w.Cfg
+	return Query(cfg, node, w.passwords(cfg, cfg.SrCheckUser, cfg.SrCheckPassword), sql)
+}
+
+// Query runs sql on node as sr_check_user on sr_check_database (postgres
+// when empty), on a connection of its own bounded by connect_timeout (10 s
+// when 0). The sr-worker and the primary search both ask this way.
+func Query(cfg *config.Config, node int, password backend.Password, sql string) (*backend.Result, error) {
 	b := cfg.Backends[node]
 	db := cfg.SrCheckDatabase
 	if db == "" {
@@ -46,8 +53,7 @@ func (w *worker) query(node int, sql string) (*backend.Result, error) {
 	if cfg.ConnectTimeout > 0 {
 		timeout = time.Duration(cfg.ConnectTimeout) * time.Millisecond
 	}
-	return backend.QueryOnce(backend.Target{Node: node, Host: b.Host(), Port: b.Port}, cfg.SrCheckUser, db,
-		w.passwords(cfg, cfg.SrCheckUser, cfg.SrCheckPassword), sql, timeout)
+	return backend.QueryOnce(backend.Target{Node: node, Host: b.Host(), Port: b.Port}, cfg.SrCheckUser, db, password, sql, timeout)
 }
 
 // cycle is one measurement of every standby.
