@@ -115,7 +115,7 @@ func (c *Child) setConfig(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	ropts, err := routerOptions(cfg)
+	ropts, err := router.NewOptions(cfg)
 	if err != nil {
 		return fmt.Errorf("routing parameters: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"time"
 
-	"github.com/pgpool-go/pgpool-go/pkg/config"
 	"github.com/pgpool-go/pgpool-go/pkg/router"
 	"github.com/pgpool-go/pgpool-go/pkg/shm"
 )
@@ -26,29 +25,6 @@ func (r routing) last() int {
 		last = n
 	}
 	return last
-}
-
-// routerOptions builds the router's options from a configuration.
-func routerOptions(cfg *config.Config) (*router.Options, error) {
-	return router.NewOptions(router.Config{
-		LoadBalanceMode:             cfg.LoadBalanceMode && cfg.ClusteringModeStreaming(),
-		StatementLevelLoadBalance:   cfg.StatementLevelLoadBalance,
-		DisableLoadBalanceOnWrite:   cfg.DisableLoadBalanceOnWrite,
-		AllowSQLComments:            cfg.AllowSqlComments,
-		IgnoreLeadingWhiteSpace:     cfg.IgnoreLeadingWhiteSpace,
-		CheckTempTable:              cfg.CheckTempTable,
-		CheckUnloggedTable:          cfg.CheckUnloggedTable,
-		ReadOnlyFunctions:           cfg.ReadOnlyFunctions,
-		WriteFunctions:              cfg.WriteFunctions,
-		PrimaryRoutingQueryPatterns: cfg.PrimaryRouting,
-		DelayThreshold:              uint64(cfg.DelayThreshold),
-		DelayThresholdByTime:        uint64(cfg.DelayThresholdByTime),
-		PreferLowerDelayStandby:     cfg.PreferLowerDelayStandby,
-		AppNameRedirects:            cfg.AppNameRedirect,
-		DatabaseRedirects:           cfg.DatabaseRedirect,
-		UserRedirects:               cfg.UserRedirect,
-		DMLAdaptiveRelations:        cfg.DMLAdaptiveRel,
-	})
 }
 
 // snapshot refreshes the session's view of the nodes when shared memory

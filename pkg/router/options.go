@@ -87,49 +87,28 @@ func DefaultOptions() *Options {
 	}
 }
 
-// Config holds the routing parameters: the enumerations as pgpool.conf
-// spells them (NewOptions checks them), the lists as pkg/config parsed
-// them.
-type Config struct {
-	LoadBalanceMode             bool
-	StatementLevelLoadBalance   bool
-	DisableLoadBalanceOnWrite   string
-	AllowSQLComments            bool
-	IgnoreLeadingWhiteSpace     bool
-	CheckTempTable              string
-	CheckUnloggedTable          bool
-	ReadOnlyFunctions           []Pattern
-	WriteFunctions              []Pattern
-	PrimaryRoutingQueryPatterns []Pattern
-	DelayThreshold              uint64
-	DelayThresholdByTime        uint64
-	PreferLowerDelayStandby     bool
-	AppNameRedirects            []Redirect
-	DatabaseRedirects           []Redirect
-	UserRedirects               []Redirect
-	DMLAdaptiveRelations        []ObjectRelation
-}
-
-// NewOptions validates and compiles c. Errors name the parameter and the
-// offending entry.
-func NewOptions(c Config) (*Options, error) {
+// NewOptions builds the router's options from a configuration: load
+// balancing only in streaming replication mode, the enumerations checked
+// (errors name the parameter and the value), the lists as pkg/config
+// compiled them.
+func NewOptions(c *config.Config) (*Options, error) {
 	o := &Options{
-		LoadBalanceMode:           c.LoadBalanceMode,
+		LoadBalanceMode:           c.LoadBalanceMode && c.ClusteringModeStreaming(),
 		StatementLevelLoadBalance: c.StatementLevelLoadBalance,
-		AllowSQLComments:          c.AllowSQLComments,
+		AllowSQLComments:          c.AllowSqlComments,
 		IgnoreLeadingWhiteSpace:   c.IgnoreLeadingWhiteSpace,
 		CheckUnloggedTable:        c.CheckUnloggedTable,
-		DelayThreshold:            c.DelayThreshold,
-		DelayThresholdByTime:      c.DelayThresholdByTime,
+		DelayThreshold:            uint64(c.DelayThreshold),
+		DelayThresholdByTime:      uint64(c.DelayThresholdByTime),
 		PreferLowerDelayStandby:   c.PreferLowerDelayStandby,
 
 		ReadOnlyFunctions:           c.ReadOnlyFunctions,
 		WriteFunctions:              c.WriteFunctions,
-		PrimaryRoutingQueryPatterns: c.PrimaryRoutingQueryPatterns,
-		AppNameRedirects:            c.AppNameRedirects,
-		DatabaseRedirects:           c.DatabaseRedirects,
-		UserRedirects:               c.UserRedirects,
-		DMLAdaptiveRelations:        c.DMLAdaptiveRelations,
+		PrimaryRoutingQueryPatterns: c.PrimaryRouting,
+		AppNameRedirects:            c.AppNameRedirect,
+		DatabaseRedirects:           c.DatabaseRedirect,
+		UserRedirects:               c.UserRedirect,
+		DMLAdaptiveRelations:        c.DMLAdaptiveRel,
 	}
 	var err error
 	if o.DisableLoadBalanceOnWrite, err = ParseLoadBalanceOnWrite(c.DisableLoadBalanceOnWrite); err != nil {

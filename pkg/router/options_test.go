@@ -31,26 +31,36 @@ func mustRedirects(t testing.TB, s string) []Redirect {
 }
 
 func TestNewOptions(t *testing.T) {
-	o, err := NewOptions(Config{
-		LoadBalanceMode:           true,
-		DisableLoadBalanceOnWrite: "TRANS_TRANSACTION",
-		CheckTempTable:            "off",
-		ReadOnlyFunctions:         patterns(t, "now", "current_.*"),
-	})
+	streaming := func(mod func(c *config.Config)) *config.Config {
+		c := config.Default()
+		c.BackendClusteringMode = "streaming_replication"
+		mod(c)
+		return c
+	}
+	o, err := NewOptions(streaming(func(c *config.Config) {
+		c.LoadBalanceMode = true
+		c.DisableLoadBalanceOnWrite = "TRANS_TRANSACTION"
+		c.CheckTempTable = "off"
+		c.ReadOnlyFunctions = patterns(t, "now", "current_.*")
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.DisableLoadBalanceOnWrite != WriteTransTransaction || o.CheckTempTable != TempNone || len(o.ReadOnlyFunctions) != 2 {
+	if !o.LoadBalanceMode || o.DisableLoadBalanceOnWrite != WriteTransTransaction || o.CheckTempTable != TempNone || len(o.ReadOnlyFunctions) != 2 {
 		t.Fatalf("unexpected options %+v", o)
 	}
-	for _, c := range []Config{
-		{DisableLoadBalanceOnWrite: "sometimes"},
-		{DisableLoadBalanceOnWrite: "dml_adaptive_global"},
-		{CheckTempTable: "maybe"},
+	if o, err := NewOptions(streaming(func(c *config.Config) { c.BackendClusteringMode = "raw" })); err != nil || o.LoadBalanceMode {
+		t.Fatalf("raw mode: load balancing %v (%v), want off", o != nil && o.LoadBalanceMode, err)
+	}
+	for _, mod := range []func(c *config.Config){
+		func(c *config.Config) { c.DisableLoadBalanceOnWrite = "sometimes" },
+		func(c *config.Config) { c.DisableLoadBalanceOnWrite = "dml_adaptive_global" },
+		func(c *config.Config) { c.CheckTempTable = "maybe" },
 	} {
+		c := streaming(mod)
 		_, err := NewOptions(c)
 		if err == nil {
-			t.Errorf("NewOptions(%+v) accepted", c)
+			t.Errorf("NewOptions accepted disable_load_balance_on_write %q, check_temp_table %q", c.DisableLoadBalanceOnWrite, c.CheckTempTable)
 		} else if !strings.Contains(err.Error(), "_") {
 			t.Errorf("error %q does not name the parameter", err)
 		}
