@@ -113,6 +113,15 @@ func unixOrZero(t int64) time.Time {
 // FindCancel finds the pool slot that holds a backend connection with this
 // pid and cancel key, in any child (Pgpool's cancel_request, §3.6).
 func (s *Segment) FindCancel(pid int32, key []byte) (child, slot int, ok bool) {
+	child, slot, _, ok = s.findConn(func(c *backendConn) bool {
+		return atomic.LoadInt32(&c.pid) == pid && int(atomic.LoadInt32(&c.keyLen)) == len(key) && bytes.Equal(c.key[:len(key)], key)
+	})
+	return child, slot, ok
+}
+
+// findConn returns the first pooled backend connection of a live child
+// for which match holds.
+func (s *Segment) findConn(match func(c *backendConn) bool) (child, slot, node int, ok bool) {
 	nb := s.NumBackends()
 	for ch := 0; ch < s.layout.NumChildren; ch++ {
 		if atomic.LoadInt32(&s.procSlots()[ch].pid) == 0 {
@@ -120,17 +129,13 @@ func (s *Segment) FindCancel(pid int32, key []byte) (child, slot int, ok bool) {
 		}
 		for sl := 0; sl < s.layout.MaxPool; sl++ {
 			for n := 0; n < nb; n++ {
-				c := s.conn(ch, sl, n)
-				if atomic.LoadInt32(&c.pid) != pid || int(atomic.LoadInt32(&c.keyLen)) != len(key) {
-					continue
-				}
-				if bytes.Equal(c.key[:len(key)], key) {
-					return ch, sl, true
+				if match(s.conn(ch, sl, n)) {
+					return ch, sl, n, true
 				}
 			}
 		}
 	}
-	return 0, 0, false
+	return 0, 0, -1, false
 }
 
 // ChildSlot is the writer's handle on one child slot. Only the child that
@@ -330,20 +335,8 @@ func (c *ChildSlot) ClearConn(slot, node int) {
 // FindBackendPid reports the node of the pooled backend connection whose
 // PostgreSQL pid is pid, in any child (pg_terminate_backend routing).
 func (s *Segment) FindBackendPid(pid int32) (node int, ok bool) {
-	nb := s.NumBackends()
-	for ch := 0; ch < s.layout.NumChildren; ch++ {
-		if atomic.LoadInt32(&s.procSlots()[ch].pid) == 0 {
-			continue
-		}
-		for sl := 0; sl < s.layout.MaxPool; sl++ {
-			for n := 0; n < nb; n++ {
-				if atomic.LoadInt32(&s.conn(ch, sl, n).pid) == pid {
-					return n, true
-				}
-			}
-		}
-	}
-	return -1, false
+	_, _, node, ok = s.findConn(func(c *backendConn) bool { return atomic.LoadInt32(&c.pid) == pid })
+	return node, ok
 }
 
 // ClaimStandaloneSlot takes a free slot among the standalone ones for a
