@@ -4,10 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
+
+// Dial opens a pgx connection with connString (pgpoold's or a node's),
+// closed when the test ends; a failure ends the test.
+func Dial(t testing.TB, connString string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), connString)
+	if err != nil {
+		t.Fatalf("connect %s: %v", connString, err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
 
 // Conn opens a pgx connection to db on the node's unix socket as the
 // superuser. The caller closes it.

@@ -24,14 +24,9 @@ func TestMain(m *testing.M) {
 	pgcluster.Main(m, pgcluster.Options{}, func(c *pgcluster.Cluster) { cluster = c })
 }
 
-func connect(t *testing.T, ctx context.Context, p *pgcluster.Pgpool) *pgx.Conn {
+func connect(t *testing.T, p *pgcluster.Pgpool) *pgx.Conn {
 	t.Helper()
-	conn, err := pgx.Connect(ctx, p.ConnString(pgcluster.Database, pgcluster.Superuser))
-	if err != nil {
-		t.Fatalf("connect through pgpoold: %v", err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	return conn
+	return pgcluster.Dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
 }
 
 // titles maps each process title (ps args, trimmed) of the pool to the
@@ -84,7 +79,7 @@ func TestFifthSessionWaitsForAFreeChild(t *testing.T) {
 	ctx := context.Background()
 	var conns []*pgx.Conn
 	for i := 0; i < 4; i++ {
-		c := connect(t, ctx, p)
+		c := connect(t, p)
 		var n int
 		if err := c.QueryRow(ctx, "select $1::int", i).Scan(&n); err != nil || n != i {
 			t.Fatalf("session %d: %v", i, err)
@@ -153,7 +148,7 @@ func TestKilledChildIsReplaced(t *testing.T) {
 		return nil
 	})
 	for i := 0; i < 4; i++ { // every child serves
-		c := connect(t, context.Background(), p)
+		c := connect(t, p)
 		c.Close(context.Background())
 	}
 	log, _ := os.ReadFile(p.LogPath())
@@ -170,7 +165,7 @@ func TestWorkersDieWithTheSupervisor(t *testing.T) {
 	if len(workers) < 6 {
 		t.Fatalf("pids = %v, want supervisor, 3 children, sr-worker, health checks", workers)
 	}
-	conn := connect(t, context.Background(), p) // one child is busy in a session
+	conn := connect(t, p) // one child is busy in a session
 	_ = conn
 	if err := syscall.Kill(p.Pid(), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -211,7 +206,7 @@ func TestSmartStopWaitsForTheOpenTransaction(t *testing.T) {
 	cluster.Reset(t)
 	p := pgcluster.StartPgpoold(t, cluster, pgcluster.PgpoolOptions{NumInitChildren: 2})
 	ctx := context.Background()
-	conn := connect(t, ctx, p)
+	conn := connect(t, p)
 	if _, err := conn.Exec(ctx, "create table smart_stop (id int)"); err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +251,7 @@ func TestFastStopEndsTheOpenTransaction(t *testing.T) {
 	cluster.Reset(t)
 	p := pgcluster.StartPgpoold(t, cluster, pgcluster.PgpoolOptions{NumInitChildren: 2})
 	ctx := context.Background()
-	conn := connect(t, ctx, p)
+	conn := connect(t, p)
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -282,7 +277,7 @@ func TestReloadReachesRunningChildren(t *testing.T) {
 	cluster.Reset(t)
 	p := pgcluster.StartPgpoold(t, cluster, pgcluster.PgpoolOptions{NumInitChildren: 2})
 	ctx := context.Background()
-	c := connect(t, ctx, p)
+	c := connect(t, p)
 	c.Close(ctx)
 	params := p.Params()
 	params["log_min_messages"] = "debug1"
@@ -310,7 +305,7 @@ func TestReloadReachesRunningChildren(t *testing.T) {
 		t.Errorf("the restart-only change of port was not reported:\n%s", log)
 	}
 	// The pool still listens on its old port.
-	c = connect(t, ctx, p)
+	c = connect(t, p)
 	c.Close(ctx)
 }
 
@@ -326,7 +321,7 @@ func TestSecondPgpooldOnTheSameConfigRefuses(t *testing.T) {
 	if !strings.Contains(string(out), "pid file found") || !strings.Contains(string(out), strconv.Itoa(p.Pid())) {
 		t.Errorf("second pgpoold did not say why it refused:\n%s", out)
 	}
-	c := connect(t, context.Background(), p) // the first one still serves
+	c := connect(t, p) // the first one still serves
 	var one int
 	if err := c.QueryRow(context.Background(), "select 1").Scan(&one); err != nil {
 		t.Fatal(err)

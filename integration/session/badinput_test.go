@@ -84,7 +84,7 @@ func errorCode(t *testing.T, r *bufio.Reader) (code, severity string) {
 
 func serves(t *testing.T, p *pgcluster.Pgpool) {
 	t.Helper()
-	c := dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
+	c := pgcluster.Dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
 	var one int
 	if err := c.QueryRow(context.Background(), "select 1").Scan(&one); err != nil {
 		t.Fatalf("pgpoold no longer serves: %v", err)

@@ -1,7 +1,6 @@
 package session
 
 import (
-	"context"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -26,18 +25,8 @@ func rawPool(t *testing.T, opts pgcluster.PgpoolOptions) *pgcluster.Pgpool {
 	return pgcluster.StartPgpoold(t, cluster, opts)
 }
 
-func dial(t *testing.T, connString string) *pgx.Conn {
-	t.Helper()
-	conn, err := pgx.Connect(context.Background(), connString)
-	if err != nil {
-		t.Fatalf("connect %s: %v", connString, err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	return conn
-}
-
 // both returns a connection through pgpoold and one directly to the
 // primary, for comparing what a client sees.
 func both(t *testing.T, p *pgcluster.Pgpool) (via, direct *pgx.Conn) {
-	return dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser)), dial(t, cluster.Node(0).ConnString(pgcluster.Database))
+	return pgcluster.Dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser)), pgcluster.Dial(t, cluster.Node(0).ConnString(pgcluster.Database))
 }

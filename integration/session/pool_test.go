@@ -55,7 +55,7 @@ func TestPooledConnectionIsReusedAndReset(t *testing.T) {
 	ctx := context.Background()
 	conn := p.ConnString(pgcluster.Database, pgcluster.Superuser)
 
-	first := dial(t, conn)
+	first := pgcluster.Dial(t, conn)
 	pid := backendPid(t, first)
 	for _, sql := range []string{"set work_mem = '7MB'", "create temp table leak (x int)", "prepare leakstmt as select 1", "listen leakchan"} {
 		if _, err := first.Exec(ctx, sql); err != nil {
@@ -64,7 +64,7 @@ func TestPooledConnectionIsReusedAndReset(t *testing.T) {
 	}
 	first.Close(ctx)
 
-	second := dial(t, conn)
+	second := pgcluster.Dial(t, conn)
 	if got := backendPid(t, second); got != pid {
 		t.Fatalf("backend pid %d after reconnect, want the cached %d", got, pid)
 	}
@@ -105,10 +105,10 @@ func TestOtherStartupOptionsGetAnotherSlot(t *testing.T) {
 	cluster.Reset(t)
 	p := rawPool(t, pgcluster.PgpoolOptions{NumInitChildren: 1, MaxPool: 2})
 	ctx := context.Background()
-	a := dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser)+" application_name=a")
+	a := pgcluster.Dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser)+" application_name=a")
 	pidA := backendPid(t, a)
 	a.Close(ctx)
-	b := dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser)+" application_name=b")
+	b := pgcluster.Dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser)+" application_name=b")
 	if backendPid(t, b) == pidA {
 		t.Fatal("a client with another application_name got the cached connection")
 	}
@@ -123,10 +123,10 @@ func TestPostgresDatabaseIsNeverCached(t *testing.T) {
 	cluster.Reset(t)
 	p := rawPool(t, pgcluster.PgpoolOptions{NumInitChildren: 1, MaxPool: 2})
 	ctx := context.Background()
-	a := dial(t, p.ConnString("postgres", pgcluster.Superuser))
+	a := pgcluster.Dial(t, p.ConnString("postgres", pgcluster.Superuser))
 	pid := backendPid(t, a)
 	a.Close(ctx)
-	b := dial(t, p.ConnString("postgres", pgcluster.Superuser))
+	b := pgcluster.Dial(t, p.ConnString("postgres", pgcluster.Superuser))
 	if backendPid(t, b) == pid {
 		t.Fatal("a connection to database postgres was cached (Pgpool never caches it)")
 	}
@@ -210,8 +210,8 @@ func TestPgpoolSetChangesOnlyThisSession(t *testing.T) {
 	cluster.Reset(t)
 	p := rawPool(t, pgcluster.PgpoolOptions{})
 	ctx := context.Background()
-	a := dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
-	b := dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
+	a := pgcluster.Dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
+	b := pgcluster.Dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
 	show := func(c *pgx.Conn, name string) string {
 		var v string
 		if err := c.QueryRow(ctx, "pgpool show "+name, pgx.QueryExecModeSimpleProtocol).Scan(&v); err != nil {
@@ -252,7 +252,7 @@ func TestShowPoolStatusAndVersion(t *testing.T) {
 	cluster.Reset(t)
 	p := rawPool(t, pgcluster.PgpoolOptions{})
 	ctx := context.Background()
-	c := dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
+	c := pgcluster.Dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
 	var v string
 	if err := c.QueryRow(ctx, "show pool_version", pgx.QueryExecModeSimpleProtocol).Scan(&v); err != nil || !strings.HasPrefix(v, "4.7") {
 		t.Fatalf("pool_version = %q, %v", v, err)
@@ -281,7 +281,7 @@ func TestLifetimesExpireWithoutClients(t *testing.T) {
 		"connection_life_time": "1", "child_life_time": "3",
 	}})
 	ctx := context.Background()
-	direct := dial(t, cluster.Node(0).ConnString(pgcluster.Database))
+	direct := pgcluster.Dial(t, cluster.Node(0).ConnString(pgcluster.Database))
 	alive := func(pid int) bool {
 		var n int
 		if err := direct.QueryRow(ctx, "select count(*) from pg_stat_activity where pid = $1", pid).Scan(&n); err != nil {
@@ -289,7 +289,7 @@ func TestLifetimesExpireWithoutClients(t *testing.T) {
 		}
 		return n == 1
 	}
-	a := dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
+	a := pgcluster.Dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
 	backend := backendPid(t, a)
 	child := childServing(t, a)
 	a.Close(ctx)
@@ -308,7 +308,7 @@ func TestLifetimesExpireWithoutClients(t *testing.T) {
 		}
 		return nil
 	})
-	b := dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
+	b := pgcluster.Dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
 	if got := childServing(t, b); got == child {
 		t.Fatalf("served by child %d again, want a new child", got)
 	}

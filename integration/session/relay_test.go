@@ -153,7 +153,7 @@ func TestCopyInAndOut(t *testing.T) {
 	cluster.Reset(t)
 	p := rawPool(t, pgcluster.PgpoolOptions{})
 	ctx := context.Background()
-	via := dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
+	via := pgcluster.Dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
 	if _, err := via.Exec(ctx, "create table copy_t (id int, v text)"); err != nil {
 		t.Fatal(err)
 	}
@@ -189,11 +189,11 @@ func TestListenNotify(t *testing.T) {
 	cluster.Reset(t)
 	p := rawPool(t, pgcluster.PgpoolOptions{})
 	ctx := context.Background()
-	listener := dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
+	listener := pgcluster.Dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
 	if _, err := listener.Exec(ctx, "listen chan"); err != nil {
 		t.Fatal(err)
 	}
-	notifier := dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
+	notifier := pgcluster.Dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
 	if _, err := notifier.Exec(ctx, "select pg_notify('chan', 'hello')"); err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestCancelThroughContext(t *testing.T) {
 	cluster.Reset(t)
 	p := rawPool(t, pgcluster.PgpoolOptions{})
 	ctx := context.Background()
-	via := dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
+	via := pgcluster.Dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
 	qctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
