@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/pgpool-go/pgpool-go/internal/testbin"
 )
 
 // binDir holds the pcp binary built for this test run and its pcp_* links,
@@ -17,28 +19,15 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "pcpbin")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binDir = dir
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "pcp"), ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build pcp:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	for name := range commands {
-		if err := os.Symlink("pcp", filepath.Join(dir, name)); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+	testbin.Main(m, "pcp", func(dir string) error {
+		binDir = dir
+		for name := range commands {
+			if err := os.Symlink("pcp", filepath.Join(dir, name)); err != nil {
+				return err
+			}
 		}
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+		return nil
+	})
 }
 
 // result is what a run printed and its exit code.

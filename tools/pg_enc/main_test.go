@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pgpool-go/pgpool-go/internal/testbin"
 	"github.com/pgpool-go/pgpool-go/pkg/passcrypt"
 	"github.com/pgpool-go/pgpool-go/pkg/pcp"
 	"github.com/pgpool-go/pgpool-go/pkg/pcp/pcptest"
@@ -23,21 +23,10 @@ var ourBinary string
 const theirBinary = "/usr/sbin/pg_enc"
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "pgenc")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	ourBinary = filepath.Join(dir, "pg_enc")
-	build := exec.Command("go", "build", "-o", ourBinary, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build pg_enc:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	testbin.Main(m, "pg_enc", func(dir string) error {
+		ourBinary = filepath.Join(dir, "pg_enc")
+		return nil
+	})
 }
 
 func requireTheirs(t *testing.T) {

@@ -3,13 +3,14 @@ package main
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/pgpool-go/pgpool-go/internal/testbin"
 )
 
 var ourBinary string
@@ -17,21 +18,10 @@ var ourBinary string
 const theirBinary = "/usr/sbin/pg_md5"
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "pgmd5")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	ourBinary = filepath.Join(dir, "pg_md5")
-	build := exec.Command("go", "build", "-o", ourBinary, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build pg_md5:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	testbin.Main(m, "pg_md5", func(dir string) error {
+		ourBinary = filepath.Join(dir, "pg_md5")
+		return nil
+	})
 }
 
 type result struct {
