@@ -10,9 +10,10 @@ a single Sync. Run it with Debian's python3 and python3-asyncpg.
 """
 
 import asyncio
-import hashlib
 import io
 import sys
+
+from transcript import digest, fmt, out
 
 try:
     import asyncpg
@@ -21,26 +22,6 @@ except ImportError as e:  # pragma: no cover - reported to the Go test
     sys.exit(2)
 
 HOST, PORT, USER, DB = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-
-
-def out(line):
-    print(line, flush=True)
-
-
-def digest(b):
-    if isinstance(b, str):
-        b = b.encode()
-    return "<%d bytes md5 %s>" % (len(b), hashlib.md5(b).hexdigest())
-
-
-def fmt(v):
-    if v is None:
-        return "NULL"
-    if isinstance(v, (bytes, bytearray, memoryview)):
-        v = "\\x" + bytes(v).hex()
-    else:
-        v = str(v)
-    return digest(v) if len(v) > 200 else v
 
 
 def errline(e):

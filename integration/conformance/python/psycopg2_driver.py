@@ -7,12 +7,13 @@ Prints "== SCENARIO", one line per thing the application observes, and
 python3-psycopg2 package.
 """
 
-import hashlib
 import io
 import select
 import sys
 import threading
 import time
+
+from transcript import digest, fmt, out
 
 try:
     import psycopg2
@@ -31,26 +32,6 @@ TX = {
     psycopg2.extensions.TRANSACTION_STATUS_INERROR: "E",
     psycopg2.extensions.TRANSACTION_STATUS_UNKNOWN: "U",
 }
-
-
-def out(line):
-    print(line, flush=True)
-
-
-def digest(b):
-    if isinstance(b, str):
-        b = b.encode()
-    return "<%d bytes md5 %s>" % (len(b), hashlib.md5(b).hexdigest())
-
-
-def fmt(v):
-    if v is None:
-        return "NULL"
-    if isinstance(v, (bytes, bytearray, memoryview)):
-        v = "\\x" + bytes(v).hex()
-    else:
-        v = str(v)
-    return digest(v) if len(v) > 200 else v
 
 
 def errline(e):
