@@ -1,6 +1,8 @@
 package session
 
 import (
+	"context"
+	"reflect"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -25,8 +27,14 @@ func rawPool(t *testing.T, opts pgcluster.PgpoolOptions) *pgcluster.Pgpool {
 	return pgcluster.StartPgpoold(t, cluster, opts)
 }
 
-// both returns a connection through pgpoold and one directly to the
-// primary, for comparing what a client sees.
-func both(t *testing.T, p *pgcluster.Pgpool) (via, direct *pgx.Conn) {
-	return pgcluster.Dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser)), pgcluster.Dial(t, cluster.Node(0).ConnString(pgcluster.Database))
+// sameAsDirect runs script on a connection through pgpoold and on one
+// directly to the primary, and fails the test when what the client sees
+// differs.
+func sameAsDirect(t *testing.T, ctx context.Context, p *pgcluster.Pgpool, script func(context.Context, *pgx.Conn) []string) {
+	t.Helper()
+	via := pgcluster.Dial(t, p.ConnString(pgcluster.Database, pgcluster.Superuser))
+	direct := pgcluster.Dial(t, cluster.Node(0).ConnString(pgcluster.Database))
+	if got, want := script(ctx, via), script(ctx, direct); !reflect.DeepEqual(got, want) {
+		t.Errorf("through pgpoold:\n%q\ndirectly:\n%q", got, want)
+	}
 }

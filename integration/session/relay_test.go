@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -74,11 +73,7 @@ func TestPgxSeesTheSameThroughPgpooldAsDirectly(t *testing.T) {
 				out = append(out, rows(ctx, c, mode, "select * from "+table)...)
 				return out
 			}
-			via, direct := both(t, p)
-			got, want := script(ctx, via), script(ctx, direct)
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("through pgpoold:\n%q\ndirectly:\n%q", got, want)
-			}
+			sameAsDirect(t, ctx, p, script)
 		})
 	}
 }
@@ -110,10 +105,7 @@ func TestTransactionsAndErrorsKeepTheirState(t *testing.T) {
 		run("rollback")
 		return out
 	}
-	via, direct := both(t, p)
-	if got, want := script(ctx, via), script(ctx, direct); !reflect.DeepEqual(got, want) {
-		t.Errorf("through pgpoold:\n%q\ndirectly:\n%q", got, want)
-	}
+	sameAsDirect(t, ctx, p, script)
 }
 
 func TestBatchAndPipeline(t *testing.T) {
@@ -143,10 +135,7 @@ func TestBatchAndPipeline(t *testing.T) {
 		out = append(out, fmt.Sprint(one))
 		return out
 	}
-	via, direct := both(t, p)
-	if got, want := script(ctx, via), script(ctx, direct); !reflect.DeepEqual(got, want) {
-		t.Errorf("through pgpoold:\n%q\ndirectly:\n%q", got, want)
-	}
+	sameAsDirect(t, ctx, p, script)
 }
 
 func TestCopyInAndOut(t *testing.T) {
