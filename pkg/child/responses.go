@@ -235,17 +235,7 @@ func (s *session) releaseSync(c *backend.Conn, e *pendEntry) {
 
 // abortParse is a Parse of abortQuery as a named statement (a failed
 // Parse creates nothing, and the client's unnamed statement stays).
-var abortParse = func() []byte {
-	name := "pgpool abort"
-	b := []byte{'P', 0, 0, 0, 0}
-	b = append(b, name...)
-	b = append(b, 0)
-	b = append(b, abortQuery...)
-	b = append(b, 0, 0, 0)
-	n := len(b) - 1
-	b[1], b[2], b[3], b[4] = byte(n>>24), byte(n>>16), byte(n>>8), byte(n)
-	return b
-}()
+var abortParse = relay.AppendParse(nil, []byte("pgpool abort"), abortQuery)
 
 // abortPrimary fails the primary's transaction when another node's
 // failed and the primary's did not: a read balanced to the standby got
@@ -260,7 +250,7 @@ func (s *session) abortPrimary() bool {
 		return false
 	}
 	c := s.slot.Conns[p]
-	c.SetWbuf(appendQueryFrame(c.Wbuf(), abortQuery))
+	c.SetWbuf(relay.AppendQueryBytes(c.Wbuf(), abortQuery))
 	s.pend.push(pendEntry{node: int16(p), kind: 'Q', last: true, abort: true})
 	return true
 }

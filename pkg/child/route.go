@@ -2,9 +2,9 @@ package child
 
 import (
 	"bytes"
-	"encoding/binary"
 	"time"
 
+	"github.com/pgpool-go/pgpool-go/pkg/relay"
 	"github.com/pgpool-go/pgpool-go/pkg/router"
 	"github.com/pgpool-go/pgpool-go/pkg/shm"
 )
@@ -229,23 +229,18 @@ func (s *session) primaryTx() byte {
 	return st
 }
 
+var beginSQL = []byte("BEGIN")
+
 // beginRewrite is the plain BEGIN the standbys get for BEGIN READ WRITE or
 // BEGIN ISOLATION LEVEL SERIALIZABLE (§4.3), as a Query or as a Parse of
 // the same statement name.
 func (s *session) beginRewrite(extended bool, name []byte) []byte {
 	b := s.rewriteBuf[:0]
 	if !extended {
-		b = append(b, 'Q', 0, 0, 0, 0)
-		b = append(b, "BEGIN"...)
-		b = append(b, 0)
+		b = relay.AppendQuery(b, "BEGIN")
 	} else {
-		b = append(b, 'P', 0, 0, 0, 0)
-		b = append(b, name...)
-		b = append(b, 0)
-		b = append(b, "BEGIN"...)
-		b = append(b, 0, 0, 0)
+		b = relay.AppendParse(b, name, beginSQL)
 	}
-	binary.BigEndian.PutUint32(b[1:], uint32(len(b)-1))
 	s.rewriteBuf = b
 	return b
 }
@@ -317,17 +312,8 @@ func (s *session) preparePrimary(p *router.Prepared) {
 	if err != nil {
 		return
 	}
-	c.SetWbuf(appendQueryFrame(c.Wbuf(), text))
+	c.SetWbuf(relay.AppendQueryBytes(c.Wbuf(), text))
 	s.pend.push(pendEntry{node: int16(primary), kind: 'Q'})
 	p.Dest.Nodes.Add(primary)
 	s.sqlPrepared[string(n)] = *p
-}
-
-func appendQueryFrame(b, sql []byte) []byte {
-	start := len(b)
-	b = append(b, 'Q', 0, 0, 0, 0)
-	b = append(b, sql...)
-	b = append(b, 0)
-	binary.BigEndian.PutUint32(b[start+1:], uint32(len(b)-start-1))
-	return b
 }

@@ -99,6 +99,18 @@ func AppendQuery(b []byte, sql string) []byte {
 	return setLength(b, start)
 }
 
+// AppendParse appends a Parse 'P' of query as statement name (empty: the
+// unnamed statement), with no parameter types.
+func AppendParse(b, name, query []byte) []byte {
+	start := len(b)
+	b = append(b, 'P', 0, 0, 0, 0)
+	b = append(b, name...)
+	b = append(b, 0)
+	b = append(b, query...)
+	b = append(b, 0, 0, 0)
+	return setLength(b, start)
+}
+
 // AppendQueryBytes appends a simple Query 'Q' from bytes.
 func AppendQueryBytes(b []byte, sql []byte) []byte {
 	start := len(b)
