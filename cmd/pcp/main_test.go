@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -55,19 +53,8 @@ func runTool(t *testing.T, path, stdin string, env []string, args ...string) res
 	cmd.Env = append(append(base, "TZ=UTC"), env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{stdout: stdout.String(), stderr: stderr.String()}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		r.code = ee.ExitCode()
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			r.code = 128 + int(ws.Signal())
-		}
-	} else if err != nil {
-		t.Fatalf("run %s: %v", path, err)
-	}
+	var r result
+	r.stdout, r.stderr, r.code = testbin.Run(t, cmd)
 	return r
 }
 

@@ -3,10 +3,13 @@
 package testbin
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -33,4 +36,24 @@ func Main(m *testing.M, name string, ready func(dir string) error) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// Run runs cmd and returns what it printed on stdout and stderr and its
+// exit status, 128 + the signal's number when a signal killed it, as a
+// shell reports it. A command that cannot start ends the test.
+func Run(t testing.TB, cmd *exec.Cmd) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			code = 128 + int(ws.Signal())
+		}
+	} else if err != nil {
+		t.Fatalf("run %s: %v", cmd.Path, err)
+	}
+	return out.String(), errOut.String(), code
 }

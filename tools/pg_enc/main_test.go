@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,16 +70,8 @@ func runIn(t *testing.T, bin string, files map[string]string, env []string, args
 	for _, e := range env {
 		cmd.Env = append(cmd.Env, strings.ReplaceAll(e, "@DIR@", dir))
 	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{stdout: stdout.String(), stderr: stderr.String()}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %s: %v", bin, err)
-	}
+	var r result
+	r.stdout, r.stderr, r.code = testbin.Run(t, cmd)
 	if b, err := os.ReadFile(filepath.Join(dir, "pool_passwd")); err == nil {
 		r.poolPasswd = string(b)
 	}
