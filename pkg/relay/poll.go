@@ -42,9 +42,10 @@ func SetRawWait(d time.Duration) { spinWait = d }
 // 0.26 ms.
 func Poll(fds []unix.PollFd, timeout int) (int, error) {
 	first := rawTimeout(timeout)
-	end := time.Now().Add(time.Duration(first) * time.Millisecond)
+	// ppoll leaves the time not slept in ts when a signal interrupts it,
+	// so a retry waits only the rest.
+	ts := unix.NsecToTimespec(int64(first) * int64(time.Millisecond))
 	for {
-		ts := unix.NsecToTimespec(int64(max(time.Until(end), 0)))
 		r, _, e := syscall.RawSyscall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), uintptr(len(fds)),
 			uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
 		if e == 0 {
@@ -83,21 +84,17 @@ func rawTimeout(timeout int) int {
 // within the raw window.
 func EpollWait(ep int, events []unix.EpollEvent, timeout int) (int, error) {
 	first := rawTimeout(timeout)
-	end := time.Now().Add(time.Duration(first) * time.Millisecond)
-	for {
-		left := int((time.Until(end) + time.Millisecond - 1) / time.Millisecond)
-		r, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(ep), uintptr(unsafe.Pointer(&events[0])),
-			uintptr(len(events)), uintptr(max(left, 0)), 0, 0)
-		if e == 0 {
-			if r > 0 || timeout >= 0 && timeout <= first {
-				return int(r), nil
-			}
-			break
-		}
-		if e != unix.EINTR {
-			return 0, e
-		}
+	r, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(ep), uintptr(unsafe.Pointer(&events[0])),
+		uintptr(len(events)), uintptr(first), 0, 0)
+	switch {
+	case e == 0 && (r > 0 || timeout >= 0 && timeout <= first):
+		return int(r), nil
+	case e != 0 && e != unix.EINTR:
+		return 0, e
 	}
+	// Nothing in the raw window, or a signal cut it short (epoll_pwait
+	// does not say how long it slept): the ordinary wait takes the rest
+	// of timeout, ending at the latest when the whole of it would.
 	if timeout > 0 {
 		timeout -= first
 	}
