@@ -73,7 +73,7 @@ func (s *session) route(sql []byte, extended bool, name []byte) routing {
 	router.Classify(sql, s.c.ropts, st)
 	env := &s.renv
 	*env = router.Env{Cluster: cl, PrimaryTx: s.primaryTx(), ProtoMajor: s.st0Major(), Catalog: s, Query: sql,
-		TerminateNode: -1, NamedParse: extended && len(name) > 0}
+		TerminateNode: -1, NamedParse: extended && len(name) > 0, NoTempTables: s.noTempTables()}
 	if st.TerminatePID > 0 {
 		if node, ok := s.c.seg.FindBackendPid(st.TerminatePID); ok {
 			env.TerminateNode = node

@@ -200,12 +200,18 @@ func (s *session) sendError(e *relay.PgError) {
 }
 
 // sentTo records that a client's statement went to node: on the primary
-// it may create a temporary table (see router.Session.NoTempTables).
+// it may create a temporary table (see router.Env.NoTempTables).
 func (s *session) sentTo(node int, c *backend.Conn) {
 	if node == s.primary {
 		c.NoTemp = false
-		s.rs.NoTempTables = false
 	}
+}
+
+// noTempTables says whether the session's primary connection cannot hold
+// a temporary table (backend.Conn.NoTemp).
+func (s *session) noTempTables() bool {
+	c := s.slot.Conns[s.primary]
+	return c != nil && c.NoTemp
 }
 
 // backendConn returns the session's connection to node, opening it when

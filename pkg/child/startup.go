@@ -135,7 +135,6 @@ func (s *session) attach(deadline time.Time) bool {
 	}
 	s.c.slot.SetPoolConnected(slot.Index, true)
 	s.c.slot.SetCurrentPool(slot.Index, s.lbNode)
-	s.rs.NoTempTables = slot.Conns[s.primary].NoTemp
 	return s.greet(deadline)
 }
 

@@ -111,14 +111,14 @@ func TestCacheWithoutCatalog(t *testing.T) {
 func TestNoTempTablesSkipsTheTempLookup(t *testing.T) {
 	ts := newTestSession(t, nil) // check_temp_table = catalog
 	ts.cat.temp = set("t")
-	ts.s.NoTempTables = true
+	ts.env.NoTempTables = true
 	if d, _ := ts.route(t, "SELECT * FROM t"); d.Reason == ReasonTempTable {
 		t.Fatalf("NoTempTables session sent a read of t to the primary (%v)", d.Reason)
 	}
 	if q := ts.cat.queries[len(ts.cat.queries)-1]; q != RelationQuery("", "t", true, false, true) {
 		t.Fatalf("lookup asked for the temp fact: %s", q)
 	}
-	ts.s.NoTempTables = false
+	ts.env.NoTempTables = false
 	if d, _ := ts.route(t, "SELECT * FROM t"); d.Reason != ReasonTempTable {
 		t.Fatalf("read of temporary table t: %v, want primary for the temp table", d.Reason)
 	}

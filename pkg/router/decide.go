@@ -23,6 +23,11 @@ type Env struct {
 	Prepared *Prepared
 	// NamedParse: the statement comes from a Parse with a statement name.
 	NamedParse bool
+	// NoTempTables: the session cannot have a temporary table, since no
+	// client statement reached the primary's connection since it was
+	// opened or reset with DISCARD (standbys cannot create one).
+	// check_temp_table = catalog then needs no catalog lookup.
+	NoTempTables bool
 }
 
 // Prepared is what the caller stores per prepared statement name (SQL
@@ -337,7 +342,7 @@ func (s *Session) serializable(env *Env) (bool, error) {
 func (s *Session) relationChecks(st *Statement, env *Env) (Reason, error) {
 	o := s.Opts
 	need := factSystem
-	if o.CheckTempTable == TempCatalog && !s.NoTempTables {
+	if o.CheckTempTable == TempCatalog && !env.NoTempTables {
 		need |= factTemp
 	}
 	if o.CheckUnloggedTable {

@@ -17,11 +17,6 @@ type Session struct {
 
 	// LBNode is the session's load-balance node.
 	LBNode int
-	// NoTempTables: the session cannot have a temporary table yet, since
-	// none of its statements reached the primary (standbys cannot create
-	// one) and the primary's connection had none (new, or reset with
-	// DISCARD). check_temp_table = catalog then needs no catalog lookup.
-	NoTempTables bool
 	// Writing: the current transaction has written (writing_transaction),
 	// as disable_load_balance_on_write defines it.
 	Writing bool
